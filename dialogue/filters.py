@@ -1,0 +1,123 @@
+"""FilterSets behind the public lists."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Agreement, AgreementStatus, Meeting, Pillar, Sector, Side, Stakeholder
+
+
+def meeting_years():
+    return [(d.year, str(d.year)) for d in Meeting.objects.published().dates("start", "year")][::-1]
+
+
+def agreement_years():
+    dates = Agreement.objects.published().dates("announced_on", "year")
+    return [(d.year, str(d.year)) for d in dates][::-1]
+
+
+def published_meetings(request):
+    return Meeting.objects.published()
+
+
+def published_stakeholders(request):
+    return Stakeholder.objects.published()
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Case-insensitive text search over several fields."""
+
+    def __init__(self, *args, fields=(), **kwargs):
+        self.search_fields = fields
+        kwargs.setdefault("label", _("Search"))
+        kwargs.setdefault("max_length", 100)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        query = Q()
+        for field in self.search_fields:
+            query |= Q(**{f"{field}__icontains": value})
+        return qs.filter(query)
+
+
+class MeetingFilter(django_filters.FilterSet):
+    """Filters of the meeting list."""
+
+    year = django_filters.TypedChoiceFilter(
+        field_name="start__year", label=_("Year"), choices=meeting_years, coerce=int
+    )
+    status = django_filters.ChoiceFilter(choices=Meeting.Status.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=Meeting.Kind.choices, label=_("Kind"))
+    host_country = django_filters.ChoiceFilter(choices=Side.choices, label=_("Host country"))
+    pillar = django_filters.ModelChoiceFilter(
+        field_name="agenda_items__pillar",
+        to_field_name="slug",
+        queryset=Pillar.objects.all(),
+        label=_("Pillar"),
+        distinct=True,
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["year", "status", "kind", "host_country", "pillar"]
+
+
+class AgreementFilter(django_filters.FilterSet):
+    """Filters of the agreement list."""
+
+    q = SearchFilter(fields=("title", "summary", "reference"))
+    pillar = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=Pillar.objects.all(), label=_("Pillar")
+    )
+    sector = django_filters.ModelChoiceFilter(
+        field_name="sectors",
+        to_field_name="slug",
+        queryset=Sector.objects.all(),
+        label=_("Sector"),
+        distinct=True,
+    )
+    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=Agreement.Kind.choices, label=_("Kind"))
+    year = django_filters.TypedChoiceFilter(
+        field_name="announced_on__year",
+        label=_("Year announced"),
+        choices=agreement_years,
+        coerce=int,
+    )
+    # Meetings and stakeholders number in the thousands: they are reached by links from their
+    # own pages, so these two travel as hidden fields rather than huge drop-downs.
+    meeting = django_filters.ModelChoiceFilter(
+        field_name="origin_meeting",
+        to_field_name="slug",
+        queryset=published_meetings,
+        label=_("Meeting"),
+        widget=forms.HiddenInput,
+    )
+    stakeholder = django_filters.ModelChoiceFilter(
+        field_name="parties__stakeholder",
+        to_field_name="slug",
+        queryset=published_stakeholders,
+        label=_("Stakeholder"),
+        widget=forms.HiddenInput,
+        distinct=True,
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "pillar", "sector", "status", "kind", "year", "meeting", "stakeholder"]
+
+
+class StakeholderFilter(django_filters.FilterSet):
+    """Filters of the stakeholder directory."""
+
+    q = SearchFilter(fields=("name", "acronym", "position"))
+    kind = django_filters.ChoiceFilter(choices=Stakeholder.Kind.choices, label=_("Kind"))
+    country = django_filters.ChoiceFilter(choices=Side.choices, label=_("Country"))
+
+    class Meta:
+        model = Stakeholder
+        fields = ["q", "kind", "country"]

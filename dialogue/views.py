@@ -1,0 +1,257 @@
+"""Public pages. Thin class-based views; every relation a template walks is loaded here."""
+
+from django.conf import settings
+from django.db.models import Count, Prefetch
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from .filters import AgreementFilter, MeetingFilter, StakeholderFilter
+from .models import (
+    AgendaItem,
+    Agreement,
+    AgreementParty,
+    AgreementUpdate,
+    KeyFigure,
+    Meeting,
+    Page,
+    Participation,
+    Pillar,
+    Side,
+    Stakeholder,
+)
+
+
+def published_stakeholders():
+    return Stakeholder.objects.published()
+
+
+def split_by_side(rows):
+    """Group participations or parties into US, Mexico and other columns."""
+    columns = {Side.US: [], Side.MX: [], Side.OTHER: []}
+    for row in rows:
+        columns.get(row.side or row.stakeholder.country, columns[Side.OTHER]).append(row)
+    return [
+        {"side": side, "label": Side(side).label, "rows": columns[side]}
+        for side in (Side.US, Side.MX, Side.OTHER)
+        if columns[side]
+    ]
+
+
+class PreviewMixin:
+    """Staff may open drafts and scheduled records (marked as a preview); visitors get 404."""
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_preview"] = not self.object.is_public
+        return context
+
+
+class PaginatedFilterView(FilterView):
+    """A filtered, paginated list; invalid filters show errors and an empty list."""
+
+    strict = True
+
+    def get_paginate_by(self, queryset):
+        return settings.PAGINATE_BY
+
+
+class HomeView(TemplateView):
+    """The home page: what HLED is, its pillars, figures, meetings and latest agreements."""
+
+    template_name = "dialogue/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meetings = Meeting.objects.published()
+        context.update(
+            pillars=Pillar.objects.all(),
+            key_figures=KeyFigure.objects.published(),
+            next_meeting=meetings.upcoming().first(),
+            latest_meeting=meetings.filter(status=Meeting.Status.HELD).order_by("-start").first(),
+            latest_agreements=Agreement.objects.published()
+            .with_related()
+            .order_by("-announced_on", "title")[:6],
+            about_page=Page.objects.published().filter(slug="about").first(),
+        )
+        return context
+
+
+class MeetingListView(PaginatedFilterView):
+    """All published meetings, newest first, filterable."""
+
+    filterset_class = MeetingFilter
+    template_name = "dialogue/meeting_list.html"
+
+    def get_queryset(self):
+        return Meeting.objects.published().with_counts().order_by("-start")
+
+
+class MeetingDetailView(PreviewMixin, DetailView):
+    """A meeting: when and where, co-chairs, agenda, agreements, participants and documents."""
+
+    model = Meeting
+    template_name = "dialogue/meeting_detail.html"
+
+    def get_queryset(self):
+        participations = Participation.objects.filter(
+            stakeholder__in=published_stakeholders()
+        ).select_related("stakeholder")
+        agenda = AgendaItem.objects.select_related("pillar").prefetch_related(
+            "sectors", Prefetch("presenters", queryset=published_stakeholders())
+        )
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch("participations", queryset=participations),
+                Prefetch("agenda_items", queryset=agenda),
+                Prefetch(
+                    "agreements",
+                    queryset=Agreement.objects.published().select_related("pillar"),
+                ),
+                "documents",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meeting = self.object
+        participations = list(meeting.participations.all())
+        co_chairs = [p for p in participations if p.role == Participation.Role.CO_CHAIR]
+        others = [p for p in participations if p.role != Participation.Role.CO_CHAIR]
+        items = list(meeting.agenda_items.all())
+        top_level = [item for item in items if item.parent_id is None]
+        children = {}
+        for item in items:
+            if item.parent_id:
+                children.setdefault(item.parent_id, []).append(item)
+        for item in top_level:
+            item.sub_items = children.get(item.pk, [])
+        published = Meeting.objects.published().exclude(pk=meeting.pk)
+        context.update(
+            co_chairs=split_by_side(co_chairs),
+            participants=split_by_side(others),
+            agenda=top_level,
+            previous_meeting=published.filter(start__lt=meeting.start).order_by("-start").first(),
+            next_meeting=published.filter(start__gt=meeting.start).order_by("start").first(),
+        )
+        return context
+
+
+class AgreementListView(PaginatedFilterView):
+    """All published agreements, filterable."""
+
+    filterset_class = AgreementFilter
+    template_name = "dialogue/agreement_list.html"
+
+    def get_queryset(self):
+        return Agreement.objects.published().with_related().order_by("-announced_on", "title")
+
+
+class AgreementDetailView(PreviewMixin, DetailView):
+    """An agreement: status, progress, dates, parties, timeline, origin and documents."""
+
+    model = Agreement
+    template_name = "dialogue/agreement_detail.html"
+
+    def get_queryset(self):
+        parties = AgreementParty.objects.filter(
+            stakeholder__in=published_stakeholders()
+        ).select_related("stakeholder")
+        updates = AgreementUpdate.objects.select_related("meeting").order_by("date", "id")
+        return (
+            super()
+            .get_queryset()
+            .with_related()
+            .prefetch_related(
+                "sectors",
+                Prefetch("parties", queryset=parties),
+                Prefetch("updates", queryset=updates),
+                "documents",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["parties"] = split_by_side(self.object.parties.all())
+        return context
+
+
+class StakeholderListView(PaginatedFilterView):
+    """The stakeholder directory."""
+
+    filterset_class = StakeholderFilter
+    template_name = "dialogue/stakeholder_list.html"
+
+    def get_queryset(self):
+        return Stakeholder.objects.published().select_related("parent").order_by("name")
+
+
+class StakeholderDetailView(PreviewMixin, DetailView):
+    """A stakeholder, with the meetings it took part in and the agreements it is party to."""
+
+    model = Stakeholder
+    template_name = "dialogue/stakeholder_detail.html"
+
+    def get_queryset(self):
+        participations = (
+            Participation.objects.filter(meeting__in=Meeting.objects.published())
+            .select_related("meeting")
+            .order_by("-meeting__start")
+        )
+        parties = (
+            AgreementParty.objects.filter(agreement__in=Agreement.objects.published())
+            .select_related("agreement")
+            .order_by("-agreement__announced_on")
+        )
+        return (
+            super()
+            .get_queryset()
+            .select_related("parent")
+            .prefetch_related(
+                Prefetch("participations", queryset=participations),
+                Prefetch("agreement_parties", queryset=parties),
+                Prefetch("children", queryset=published_stakeholders()),
+            )
+        )
+
+
+class PillarDetailView(DetailView):
+    """A pillar: its agenda items and agreements, with a breakdown of agreement statuses."""
+
+    model = Pillar
+    template_name = "dialogue/pillar_detail.html"
+    LIMIT = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pillar = self.object
+        agreements = Agreement.objects.published().filter(pillar=pillar)
+        breakdown = agreements.order_by().values("status").annotate(count=Count("id"))
+        labels = dict(Agreement.Status.choices)
+        status_breakdown = [
+            {"status": row["status"], "label": labels[row["status"]], "count": row["count"]}
+            for row in sorted(breakdown, key=lambda r: list(labels).index(r["status"]))
+        ]
+        context.update(
+            agreements=agreements.order_by("-announced_on", "title")[: self.LIMIT],
+            agreement_total=sum(row["count"] for row in status_breakdown),
+            agenda_items=AgendaItem.objects.filter(
+                pillar=pillar, meeting__in=Meeting.objects.published()
+            )
+            .select_related("meeting")
+            .order_by("-meeting__start", "position")[: self.LIMIT],
+            status_breakdown=status_breakdown,
+            limit=self.LIMIT,
+        )
+        return context
+
+
+class PageDetailView(PreviewMixin, DetailView):
+    """An editable content page."""
+
+    model = Page
+    template_name = "dialogue/page_detail.html"

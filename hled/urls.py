@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
+
+admin.site.site_header = _("HLED administration")
+admin.site.site_title = _("HLED admin")
+admin.site.index_title = _("Content of the High-Level Economic Dialogue")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("dialogue.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
