@@ -23,9 +23,6 @@ class Side(models.TextChoices):
     OTHER = "OTHER", _("Other")
 
 
-# --------------------------------------------------------------------------- publication
-
-
 class PublicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -113,9 +110,6 @@ class Publishable(TimeStamped):
         return (self.slug,)
 
 
-# --------------------------------------------------------------------------- taxonomy
-
-
 class PillarManager(models.Manager):
     def get_by_natural_key(self, number):
         return self.get(number=number)
@@ -142,11 +136,11 @@ class Pillar(TimeStamped):
     def __str__(self):
         return f"{self.number}. {self.name}"
 
-    def natural_key(self):
-        return (self.number,)
-
     def get_absolute_url(self):
         return reverse("dialogue:pillar-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.number,)
 
 
 class SectorManager(models.Manager):
@@ -173,9 +167,6 @@ class Sector(TimeStamped):
 
     def natural_key(self):
         return (self.slug,)
-
-
-# --------------------------------------------------------------------------- stakeholders
 
 
 class Stakeholder(Publishable):
@@ -230,9 +221,6 @@ class Stakeholder(Publishable):
 
     def get_absolute_url(self):
         return reverse("dialogue:stakeholder-detail", kwargs={"slug": self.slug})
-
-
-# --------------------------------------------------------------------------- meetings
 
 
 class MeetingQuerySet(PublishableQuerySet):
@@ -451,15 +439,15 @@ class Participation(TimeStamped):
     def __str__(self):
         return f"{self.stakeholder} — {self.get_role_display()} ({self.meeting})"
 
-    def natural_key(self):
-        return (self.meeting.slug, self.stakeholder.slug)
-
-    natural_key.dependencies = ["dialogue.meeting", "dialogue.stakeholder"]
-
     def save(self, *args, **kwargs):
         if not self.side and self.stakeholder_id:
             self.side = self.stakeholder.country
         super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.meeting.slug, self.stakeholder.slug)
+
+    natural_key.dependencies = ["dialogue.meeting", "dialogue.stakeholder"]
 
 
 class AgendaItemManager(models.Manager):
@@ -533,9 +521,6 @@ class AgendaItem(TimeStamped):
     def clean(self):
         if self.parent_id and self.parent.meeting_id != self.meeting_id:
             raise ValidationError({"parent": _("A sub-item must belong to the same meeting.")})
-
-
-# --------------------------------------------------------------------------- agreements
 
 
 class AgreementStatus(models.TextChoices):
@@ -729,15 +714,15 @@ class AgreementParty(TimeStamped):
     def __str__(self):
         return f"{self.stakeholder} — {self.get_role_display()}"
 
-    def natural_key(self):
-        return (self.agreement.slug, self.stakeholder.slug)
-
-    natural_key.dependencies = ["dialogue.agreement", "dialogue.stakeholder"]
-
     def save(self, *args, **kwargs):
         if not self.side and self.stakeholder_id:
             self.side = self.stakeholder.country
         super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.agreement.slug, self.stakeholder.slug)
+
+    natural_key.dependencies = ["dialogue.agreement", "dialogue.stakeholder"]
 
 
 class AgreementUpdateManager(models.Manager):
@@ -799,9 +784,6 @@ class AgreementUpdate(TimeStamped):
         return (self.agreement.slug, self.date.isoformat(), self.title)
 
     natural_key.dependencies = ["dialogue.agreement"]
-
-
-# --------------------------------------------------------------------------- documents, figures, pages
 
 
 class DocumentManager(models.Manager):
