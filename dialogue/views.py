@@ -237,7 +237,9 @@ class PillarDetailView(DetailView):
             for row in sorted(breakdown, key=lambda r: list(labels).index(r["status"]))
         ]
         context.update(
-            agreements=agreements.order_by("-announced_on", "title")[: self.LIMIT],
+            agreements=agreements.select_related("pillar").order_by("-announced_on", "title")[
+                : self.LIMIT
+            ],
             agreement_total=sum(row["count"] for row in status_breakdown),
             agenda_items=AgendaItem.objects.filter(
                 pillar=pillar, meeting__in=Meeting.objects.published()

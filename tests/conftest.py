@@ -1,0 +1,32 @@
+"""Fixtures shared by the test modules; factories live in tests/factories.py."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    """A staff editor: may use the admin and every dialogue permission, but is no superuser."""
+    user = django_user_model.objects.create_user(
+        username="editor", email="editor@example.org", password="editor-password", is_staff=True
+    )
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="dialogue"))
+    return user
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    """A client logged in as `staff_user`, separate from pytest-django's `client`."""
+    client = Client()
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

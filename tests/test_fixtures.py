@@ -1,0 +1,286 @@
+"""The demo fixture `fixtures/hled_demo.json` carries the initiative's facts and loads cleanly."""
+
+import datetime
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from dialogue.models import (
+    Agreement,
+    Document,
+    KeyFigure,
+    Meeting,
+    Page,
+    Participation,
+    Pillar,
+    Stakeholder,
+)
+from dialogue.richtext import RichTextField, sanitize_html
+
+pytestmark = pytest.mark.django_db
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "hled_demo.json"
+ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "h2", "h3"}
+PUBLISHED_OUTCOMES = {
+    "air-transport-agreement",
+    "cross-border-telecommunications",
+    "border-infrastructure-upgrades",
+    "trusted-trader-mutual-recognition",
+    "fobesii-stakeholder-workshops",
+    "museic",
+}
+
+
+def dialogue_models():
+    return list(apps.get_app_config("dialogue").get_models())
+
+
+def counts():
+    return {model._meta.label: model.objects.count() for model in dialogue_models()}
+
+
+def fixture_records():
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+def load(path=FIXTURE):
+    call_command("loaddata", str(path), verbosity=0)
+
+
+def rich_text_values():
+    """(label, field name, value) for every rich-text value in the fixture."""
+    rich = {
+        model._meta.label_lower: {
+            f.name for f in model._meta.get_fields() if isinstance(f, RichTextField)
+        }
+        for model in dialogue_models()
+    }
+    for record in fixture_records():
+        for name in rich[record["model"]]:
+            yield record["model"], name, record["fields"][name]
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def test_fixture_uses_natural_keys_only():
+    text = FIXTURE.read_text(encoding="utf-8")
+    assert '"pk"' not in text
+    for record in fixture_records():
+        assert set(record) == {"model", "fields"}
+
+
+def test_every_record_carries_its_timestamps_and_publication():
+    publishable = {
+        "dialogue.stakeholder",
+        "dialogue.meeting",
+        "dialogue.agreement",
+        "dialogue.keyfigure",
+        "dialogue.page",
+    }
+    for record in fixture_records():
+        fields = record["fields"]
+        assert fields["created_at"] and fields["updated_at"], record
+        if record["model"] in publishable:
+            assert fields["publication_status"] in {"draft", "published"}, record
+            assert fields["publish_at"], record
+
+
+def test_rich_text_is_clean_html():
+    event_attribute = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
+    for label, name, value in rich_text_values():
+        where = f"{label}.{name}: {value[:60]!r}"
+        lowered = value.lower()
+        assert "<script" not in lowered, where
+        assert "javascript:" not in lowered, where
+        assert not event_attribute.search(value), where
+        tags = set(re.findall(r"</?([a-z0-9]+)", lowered))
+        assert tags <= ALLOWED_TAGS, where
+        assert sanitize_html(value) == value, where  # what the editor would save unchanged
+
+
+# --------------------------------------------------------------------------- empty database
+
+
+def test_loading_into_an_empty_database_gives_the_initiative_facts():
+    assert not any(counts().values())
+    load()
+
+    assert list(Pillar.objects.values_list("number", "name")) == [
+        (1, "Promoting competitiveness and connectivity"),
+        (2, "Fostering economic growth, productivity, and innovation"),
+        (3, "Partnering for regional and global leadership"),
+    ]
+    assert list(Pillar.objects.values_list("slug", flat=True)) == [
+        "competitiveness-connectivity",
+        "economic-growth-innovation",
+        "regional-global-leadership",
+    ]
+
+    held = Meeting.objects.filter(status=Meeting.Status.HELD).order_by("start")
+    assert [(m.edition, m.local_start.date(), m.city, m.timezone) for m in held] == [
+        (1, datetime.date(2013, 9, 20), "Mexico City", "America/Mexico_City"),
+        (2, datetime.date(2015, 1, 6), "Washington, D.C.", "America/New_York"),
+    ]
+    third = Meeting.objects.get(edition=3)
+    assert third.status == Meeting.Status.TENTATIVE
+    assert third.date_precision == Meeting.Precision.YEAR
+    assert third.year == 2016
+    assert third.end is None
+
+    co_chairs = {
+        (s.name, s.acronym, s.country)
+        for s in Stakeholder.objects.filter(participations__role=Participation.Role.CO_CHAIR)
+    }
+    assert co_chairs == {
+        ("U.S. Department of Commerce", "DOC", "US"),
+        ("U.S. Department of State", "DOS", "US"),
+        ("Secretariat of Economy", "SE", "MX"),
+        ("Secretariat of Finance and Public Credit", "SHCP", "MX"),
+        ("Secretariat of Foreign Relations", "SRE", "MX"),
+    }
+    for meeting in held:
+        assert meeting.participations.filter(role=Participation.Role.CO_CHAIR).count() == 5
+        positions = list(meeting.agenda_items.values_list("position", flat=True))
+        assert positions == list(range(1, len(positions) + 1))
+        assert 5 <= len(positions) <= 8
+
+    published = Agreement.objects.published()
+    assert set(published.values_list("slug", flat=True)) == PUBLISHED_OUTCOMES
+    fobesii = published.get(slug="fobesii-stakeholder-workshops")
+    assert "over 450 stakeholders" in fobesii.title
+    assert "Bilateral Forum on Higher Education, Innovation and Research" in fobesii.title
+    assert "Entrepreneurship and Innovation Council" in published.get(slug="museic").title
+
+    figures = {f.slug: f for f in KeyFigure.objects.published()}
+    assert figures["bilateral-trade"].value == Decimal("500000000000")
+    assert figures["cross-border-investment"].value == Decimal("100000000000")
+    assert {f.qualifier for f in figures.values()} == {"over"}
+    assert {f.unit for f in figures.values()} == {"USD"}
+
+    assert list(Page.objects.published().values_list("slug", "menu_order")) == [
+        ("about", 1),
+        ("how-the-agenda-is-set", 2),
+    ]
+    assert "May 2013" in Page.objects.get(slug="about").body
+
+
+def test_demo_drafts_are_not_published():
+    load()
+    drafts = Agreement.objects.drafts()
+    assert drafts.exists()
+    for draft in drafts:
+        assert draft.title.startswith("DRAFT – ")
+        assert draft.notes
+        assert not Agreement.objects.published().filter(pk=draft.pk).exists()
+    assert not Stakeholder.objects.published().filter(pk__in=Stakeholder.objects.drafts()).exists()
+
+
+def test_agreement_dates_and_timelines_are_consistent():
+    load()
+    for agreement in Agreement.objects.prefetch_related("updates", "parties"):
+        if agreement.signed_on and agreement.in_force_on:
+            assert agreement.in_force_on >= agreement.signed_on
+        if agreement.announced_on and agreement.completed_on:
+            assert agreement.completed_on >= agreement.announced_on
+        if agreement.publication_status == "published":
+            assert 2 <= agreement.parties.count() <= 4, agreement
+            dates = [u.date for u in agreement.updates.all()]
+            assert 2 <= len(dates) <= 4, agreement
+            assert dates == sorted(dates), agreement
+
+
+def test_documents_have_a_link_and_one_owner():
+    load()
+    assert Document.objects.exists()
+    for document in Document.objects.all():
+        assert document.url.startswith("https://")
+        assert not document.file
+        assert (document.meeting_id is None) != (document.agreement_id is None)
+
+
+# --------------------------------------------------------------------------- reloading
+
+
+def test_loading_twice_changes_no_counts():
+    load()
+    first = counts()
+    load()
+    assert counts() == first
+
+
+def test_loads_by_name_from_the_fixtures_directory():
+    """`manage.py loaddata hled_demo` needs the project's fixtures/ in FIXTURE_DIRS."""
+    call_command("loaddata", "hled_demo", verbosity=0)
+    assert Meeting.objects.count() == 3
+
+
+def test_loading_into_a_non_empty_database_keeps_existing_records():
+    Pillar.objects.create(number=9, name="Local pillar", slug="local-pillar")
+    Stakeholder.objects.create(
+        name="Local chamber of commerce",
+        slug="local-chamber",
+        kind=Stakeholder.Kind.BUSINESS,
+        country="MX",
+        publication_status="published",
+    )
+    before = counts()
+    load()
+    after = counts()
+
+    assert Pillar.objects.filter(number=9, slug="local-pillar").exists()
+    assert Stakeholder.objects.filter(slug="local-chamber").exists()
+    assert after["dialogue.Pillar"] == before["dialogue.Pillar"] + 3
+    loaded_stakeholders = sum(r["model"] == "dialogue.stakeholder" for r in fixture_records())
+    assert after["dialogue.Stakeholder"] == before["dialogue.Stakeholder"] + loaded_stakeholders
+    assert Meeting.objects.count() == 3
+
+
+# --------------------------------------------------------------------------- a broken fixture
+
+
+def break_reference(model, field, missing, index=None):
+    """Return fixture records with one natural-key reference pointing at `missing`."""
+    records = fixture_records()
+    record = next(
+        r
+        for r in records
+        if r["model"] == model and (index is not None or r["fields"].get(field) is not None)
+    )
+    if index is None:
+        record["fields"][field] = [missing]
+    else:
+        record["fields"][field][index] = [missing]
+    return records
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "index", "missing"),
+    [
+        ("dialogue.agreement", "origin_meeting", None, "no-such-meeting"),
+        ("dialogue.agreement", "sectors", 0, "no-such-sector"),
+        ("dialogue.stakeholder", "parent", None, "no-such-parent"),
+    ],
+)
+def test_a_missing_reference_fails_loudly_and_loads_nothing(tmp_path, model, field, index, missing):
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(break_reference(model, field, missing, index)), encoding="utf-8")
+
+    with pytest.raises(Exception, match=missing):
+        load(broken)
+    assert not any(counts().values())
+
+
+def test_a_missing_required_reference_names_the_record(tmp_path):
+    broken = tmp_path / "broken.json"
+    records = break_reference("dialogue.participation", "stakeholder", "no-such-stakeholder")
+    broken.write_text(json.dumps(records), encoding="utf-8")
+
+    with pytest.raises(Exception, match=r"(?i)participation.*stakeholder"):
+        load(broken)
+    assert not any(counts().values())

@@ -1,0 +1,308 @@
+"""Public pages: content, draft rule, friendly errors and constant query counts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    AgendaItemFactory,
+    AgreementFactory,
+    AgreementPartyFactory,
+    AgreementUpdateFactory,
+    DocumentFactory,
+    KeyFigureFactory,
+    MeetingFactory,
+    PageFactory,
+    ParticipationFactory,
+    PillarFactory,
+    SectorFactory,
+    StakeholderFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response):
+    return response.content.decode()
+
+
+class TestHome:
+    def test_shows_pillars_figures_meetings_and_agreements(self, client):
+        pillar = PillarFactory(name="Promoting competitiveness and connectivity")
+        KeyFigureFactory(label="Bilateral trade a year", value=500_000_000_000, unit="USD",
+                         qualifier="over")  # fmt: skip
+        held = MeetingFactory(title="First HLED meeting", status="held",
+                              start=timezone.now() - dt.timedelta(days=2))  # fmt: skip
+        AgreementFactory(title="Air transport agreement", pillar=pillar, origin_meeting=held)
+        AgreementFactory(title="Secret draft deal", draft=True)
+
+        page = html(client.get("/"))
+
+        assert "Promoting competitiveness and connectivity" in page
+        assert "over US$500.0 billion" in page or "over US$500 billion" in page
+        assert "First HLED meeting" in page
+        assert "Air transport agreement" in page
+        assert "Secret draft deal" not in page
+
+    def test_scheduled_key_figure_is_hidden(self, client):
+        KeyFigureFactory(label="Future figure", scheduled=True)
+        assert "Future figure" not in html(client.get("/"))
+
+
+class TestMeetingPages:
+    def test_list_shows_published_newest_first_and_hides_drafts(self, client):
+        MeetingFactory(title="Older meeting", start=dt.datetime(2013, 9, 20, 15, tzinfo=dt.UTC))
+        MeetingFactory(title="Newer meeting", start=dt.datetime(2015, 1, 6, 15, tzinfo=dt.UTC))
+        MeetingFactory(title="Draft meeting", draft=True)
+        MeetingFactory(title="Scheduled meeting", scheduled=True)
+
+        response = client.get(reverse("dialogue:meeting-list"))
+
+        page = html(response)
+        assert response.status_code == 200
+        assert page.index("Newer meeting") < page.index("Older meeting")
+        assert "Draft meeting" not in page
+        assert "Scheduled meeting" not in page
+        assert "2 meetings" in page
+
+    def test_detail_shows_local_time_agenda_in_order_and_co_chairs_by_side(self, client):
+        meeting = MeetingFactory(
+            title="Second HLED meeting",
+            timezone="America/New_York",
+            start=dt.datetime(2015, 1, 6, 15, 0, tzinfo=dt.UTC),
+            end=dt.datetime(2015, 1, 6, 20, 0, tzinfo=dt.UTC),
+            city="Washington, D.C.",
+        )
+        AgendaItemFactory(meeting=meeting, position=2, title="Second item")
+        AgendaItemFactory(meeting=meeting, position=1, title="First item")
+        AgendaItemFactory(meeting=meeting, position=3, title="Third item")
+        commerce = StakeholderFactory(name="Department of Commerce", country="US")
+        economy = StakeholderFactory(name="Secretariat of Economy", country="MX")
+        ParticipationFactory(meeting=meeting, stakeholder=commerce, role="co-chair")
+        ParticipationFactory(meeting=meeting, stakeholder=economy, role="co-chair")
+        hidden = StakeholderFactory(name="Hidden draft body", draft=True)
+        ParticipationFactory(meeting=meeting, stakeholder=hidden, role="delegate")
+
+        page = html(client.get(meeting.get_absolute_url()))
+
+        assert "10:00" in page and "EST" in page  # 15:00 UTC is 10:00 in Washington in January
+        assert page.index("First item") < page.index("Second item") < page.index("Third item")
+        assert page.index("United States") < page.index("Department of Commerce")
+        assert page.index("Mexico") < page.index("Secretariat of Economy")
+        assert "Hidden draft body" not in page
+
+    def test_tentative_meeting_shows_only_the_year(self, client):
+        meeting = MeetingFactory(
+            title="Third HLED meeting",
+            status="tentative",
+            date_precision="year",
+            start=dt.datetime(2016, 1, 1, 6, tzinfo=dt.UTC),
+        )
+        page = html(client.get(meeting.get_absolute_url()))
+        assert "2016" in page and "date to be confirmed" in page
+        assert "Tentative" in page
+
+    def test_previous_and_next_meeting_links(self, client):
+        first = MeetingFactory(title="M1", start=dt.datetime(2013, 9, 20, tzinfo=dt.UTC))
+        second = MeetingFactory(title="M2", start=dt.datetime(2015, 1, 6, tzinfo=dt.UTC))
+        third = MeetingFactory(title="M3", start=dt.datetime(2016, 1, 1, tzinfo=dt.UTC))
+        page = html(client.get(second.get_absolute_url()))
+        assert first.get_absolute_url() in page and third.get_absolute_url() in page
+
+    def test_draft_is_404_for_visitors_and_a_marked_preview_for_staff(self, client, staff_client):
+        meeting = MeetingFactory(title="Unpublished meeting", draft=True)
+        assert client.get(meeting.get_absolute_url()).status_code == 404
+        response = staff_client.get(meeting.get_absolute_url())
+        assert response.status_code == 200
+        assert "Draft preview" in html(response)
+        assert 'name="robots" content="noindex' in html(response)
+
+    def test_scheduled_is_404_for_visitors(self, client):
+        meeting = MeetingFactory(scheduled=True)
+        assert client.get(meeting.get_absolute_url()).status_code == 404
+
+    def test_public_record_has_no_preview_banner(self, client, staff_client):
+        meeting = MeetingFactory()
+        assert "Draft preview" not in html(staff_client.get(meeting.get_absolute_url()))
+
+
+class TestAgreementPages:
+    def test_list_hides_drafts_and_counts_only_published(self, client):
+        AgreementFactory(title="Trusted trader recognition")
+        AgreementFactory(title="Draft agreement", draft=True)
+        page = html(client.get(reverse("dialogue:agreement-list")))
+        assert "Trusted trader recognition" in page
+        assert "Draft agreement" not in page
+        assert "1 agreement<" in page
+
+    def test_detail_shows_status_dates_parties_and_timeline(self, client):
+        meeting = MeetingFactory(title="Origin meeting")
+        agreement = AgreementFactory(
+            title="Air transport agreement",
+            status="in-force",
+            progress=80,
+            origin_meeting=meeting,
+            announced_on=dt.date(2015, 1, 6),
+            signed_on=dt.date(2015, 12, 18),
+        )
+        AgreementPartyFactory(
+            agreement=agreement, stakeholder=StakeholderFactory(name="DOT", country="US")
+        )
+        AgreementUpdateFactory(agreement=agreement, date=dt.date(2016, 1, 1), title="Signed")
+        AgreementUpdateFactory(agreement=agreement, date=dt.date(2015, 1, 1), title="Announced")
+        DocumentFactory(meeting=None, agreement=agreement, title="Agreement text")
+
+        page = html(client.get(agreement.get_absolute_url()))
+
+        assert "In force" in page and "80% implemented" in page
+        assert "Origin meeting" in page and "DOT" in page and "Agreement text" in page
+        assert page.index("Announced</h3>") < page.index("Signed</h3>")
+        assert "18 December 2015" in page or "Dec. 18, 2015" in page
+
+    def test_draft_origin_meeting_is_not_linked(self, client):
+        meeting = MeetingFactory(title="Secret origin", draft=True)
+        agreement = AgreementFactory(origin_meeting=meeting)
+        assert "Secret origin" not in html(client.get(agreement.get_absolute_url()))
+
+    def test_draft_is_404(self, client):
+        assert client.get(AgreementFactory(draft=True).get_absolute_url()).status_code == 404
+
+
+class TestStakeholderPages:
+    def test_directory_and_detail(self, client):
+        parent = StakeholderFactory(name="Department of Commerce", country="US")
+        child = StakeholderFactory(name="International Trade Administration", parent=parent)
+        StakeholderFactory(name="Draft stakeholder", draft=True)
+        meeting = MeetingFactory(title="A meeting")
+        ParticipationFactory(meeting=meeting, stakeholder=parent, role="co-chair")
+        hidden_meeting = MeetingFactory(title="Hidden meeting", draft=True)
+        ParticipationFactory(meeting=hidden_meeting, stakeholder=parent)
+        agreement = AgreementFactory(title="An agreement")
+        AgreementPartyFactory(agreement=agreement, stakeholder=parent)
+
+        directory = html(client.get(reverse("dialogue:stakeholder-list")))
+        assert "Department of Commerce" in directory and "Draft stakeholder" not in directory
+
+        page = html(client.get(parent.get_absolute_url()))
+        assert "A meeting" in page and "An agreement" in page and child.name in page
+        assert "Hidden meeting" not in page
+
+    def test_draft_is_404(self, client):
+        assert client.get(StakeholderFactory(draft=True).get_absolute_url()).status_code == 404
+
+
+class TestPillarAndPages:
+    def test_pillar_page_breakdown_counts_only_published(self, client):
+        pillar = PillarFactory()
+        AgreementFactory.create_batch(2, pillar=pillar, status="implementing")
+        AgreementFactory(pillar=pillar, status="completed")
+        AgreementFactory(pillar=pillar, status="completed", draft=True)
+        AgendaItemFactory(pillar=pillar, title="Connectivity item")
+
+        response = client.get(pillar.get_absolute_url())
+
+        breakdown = {row["status"]: row["count"] for row in response.context["status_breakdown"]}
+        assert breakdown == {"implementing": 2, "completed": 1}
+        assert response.context["agreement_total"] == 3
+        assert "Connectivity item" in html(response)
+
+    def test_content_page_and_menu(self, client):
+        page = PageFactory(title="About the initiative", slug="about", menu_order=1)
+        PageFactory(title="Hidden page", slug="hidden", menu_order=2, draft=True)
+        response = client.get(page.get_absolute_url())
+        assert response.status_code == 200
+        assert "About the initiative" in html(response)
+        assert "Hidden page" not in html(response)
+        assert client.get("/pages/hidden/").status_code == 404
+
+
+class TestErrors:
+    @pytest.mark.parametrize(
+        "url",
+        ["/meetings/no-such-meeting/", "/agreements/nope/", "/stakeholders/nope/",
+         "/pillars/nope/", "/pages/nope/", "/no/such/page/"],
+    )  # fmt: skip
+    def test_unknown_slug_is_a_friendly_404(self, client, url):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Page not found" in html(response)
+        assert 'class="site-header"' in html(response)
+
+    def test_bad_page_number_is_404_not_500(self, client):
+        assert client.get("/meetings/?page=abc").status_code == 404
+        assert client.get("/meetings/?page=999").status_code == 404
+
+
+def build_meeting(size):
+    """A meeting with `size` of each related row a visitor sees on its page."""
+    sectors = SectorFactory.create_batch(2)
+    meeting = MeetingFactory(slug="big")
+    for i in range(size):
+        stakeholder = StakeholderFactory()
+        ParticipationFactory(meeting=meeting, stakeholder=stakeholder,
+                             role="co-chair" if i < 2 else "delegate")  # fmt: skip
+        AgendaItemFactory(meeting=meeting, position=i + 1, sectors=sectors,
+                          presenters=[stakeholder], pillar=PillarFactory())  # fmt: skip
+        AgreementFactory(origin_meeting=meeting, pillar=PillarFactory())
+        DocumentFactory(meeting=meeting)
+    MeetingFactory(start=meeting.start - dt.timedelta(days=400))
+    MeetingFactory(start=meeting.start + dt.timedelta(days=400))
+    return meeting
+
+
+def build_agreement(size):
+    agreement = AgreementFactory(slug="big", origin_meeting=MeetingFactory())
+    for _ in range(size):
+        AgreementPartyFactory(agreement=agreement)
+        AgreementUpdateFactory(agreement=agreement, meeting=MeetingFactory())
+        DocumentFactory(meeting=None, agreement=agreement)
+    agreement.sectors.set(SectorFactory.create_batch(min(size, 5)))
+    return agreement
+
+
+def build_stakeholder(size):
+    stakeholder = StakeholderFactory(slug="big", parent=StakeholderFactory())
+    for _ in range(size):
+        ParticipationFactory(stakeholder=stakeholder)
+        AgreementPartyFactory(stakeholder=stakeholder)
+        StakeholderFactory(parent=stakeholder)
+    return stakeholder
+
+
+def build_lists(size):
+    pillar = PillarFactory(slug="big")
+    for _ in range(size):
+        meeting = MeetingFactory()
+        AgendaItemFactory(meeting=meeting, pillar=pillar)
+        AgreementFactory(origin_meeting=meeting, pillar=pillar)
+        StakeholderFactory(parent=StakeholderFactory())
+        KeyFigureFactory()
+        PageFactory(menu_order=1)
+
+
+QUERY_GUARDS = [
+    # (url, builder, expected queries)
+    ("/", build_lists, 7),
+    ("/meetings/", build_lists, 6),
+    ("/meetings/?pillar=big&year=2015", build_lists, 6),
+    ("/agreements/", build_lists, 7),
+    ("/agreements/?pillar=big&status=implementing&q=a", build_lists, 7),
+    ("/stakeholders/", build_lists, 3),
+    ("/pillars/big/", build_lists, 5),
+    ("/pages/about/", build_lists, 2),
+    ("/meetings/big/", build_meeting, 10),
+    ("/agreements/big/", build_agreement, 6),
+    ("/stakeholders/big/", build_stakeholder, 5),
+]
+
+
+@pytest.mark.parametrize("size", [1, 50])
+@pytest.mark.parametrize(("url", "builder", "expected"), QUERY_GUARDS)
+def test_query_count_is_constant(client, django_assert_num_queries, url, builder, expected, size):
+    builder(size)
+    PageFactory(slug="about", menu_order=None)
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
