@@ -87,6 +87,7 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "hled.wsgi.application"
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 DATABASES = {
     "default": dj_database_url.config(
