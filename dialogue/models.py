@@ -225,7 +225,11 @@ class Stakeholder(Publishable):
 
 class MeetingQuerySet(PublishableQuerySet):
     def upcoming(self):
-        return self.filter(start__gte=timezone.now()).order_by("start")
+        """Meetings still ahead: in the future, or tentative / confirmed but not yet held."""
+        ahead = Q(start__gte=timezone.now()) | Q(
+            status__in=[Meeting.Status.TENTATIVE, Meeting.Status.CONFIRMED]
+        )
+        return self.filter(ahead).exclude(status=Meeting.Status.CANCELLED).order_by("start")
 
     def past(self):
         return self.filter(start__lt=timezone.now()).order_by("-start")

@@ -1,10 +1,12 @@
 """Presentation helpers for the public templates: dates in a meeting's zone, figures, sides."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import template
-from django.contrib.humanize.templatetags.humanize import intword
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dialogue.models import Meeting
 
@@ -71,18 +73,34 @@ def meeting_date(meeting):
     return date_format(start, "DATE_FORMAT")
 
 
+LARGE_NUMBERS = (
+    (10**12, lambda n: ngettext("%(value)s trillion", "%(value)s trillion", n)),
+    (10**9, lambda n: ngettext("%(value)s billion", "%(value)s billion", n)),
+    (10**6, lambda n: ngettext("%(value)s million", "%(value)s million", n)),
+)
+
+
+def amount_in_words(value):
+    """500000000000 -> "500 billion" (short scale, in the active language's words)."""
+    for size, phrase in LARGE_NUMBERS:
+        if abs(value) >= size:
+            scaled = (value / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            if scaled == scaled.to_integral_value():
+                shown = number_format(int(scaled), force_grouping=True)
+            else:
+                shown = number_format(scaled, 1)
+            return phrase(int(scaled)) % {"value": shown}
+    if value == value.to_integral_value():
+        return number_format(int(value), force_grouping=True)
+    return number_format(value, 2, force_grouping=True)
+
+
 @register.simple_tag
 def key_figure(figure):
     """A headline figure in words, e.g. "over US$500 billion"."""
-    value = figure.value
-    whole = value == value.to_integral_value()
-    amount = (
-        intword(int(value))
-        if whole and value >= 1_000_000
-        else number_format(value if not whole else int(value), force_grouping=True)
-    )
+    amount = amount_in_words(figure.value)
     if figure.unit.upper() == "USD":
-        amount = f"US${amount}"
+        amount = _("US$%(amount)s") % {"amount": amount}
     elif figure.unit:
         amount = f"{amount} {figure.unit}"
     return f"{figure.qualifier} {amount}".strip()

@@ -1,0 +1,56 @@
+"""Presentation helpers: figures in words and meeting dates as precisely as known."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from dialogue.models import Meeting
+from dialogue.templatetags.dialogue_tags import amount_in_words, meeting_date, meeting_when
+from tests.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("500000000000", "500 billion"),
+        ("100000000000", "100 billion"),
+        ("1500000000", "1.5 billion"),
+        ("2750000", "2.8 million"),
+        ("2000000000000", "2 trillion"),
+        ("450", "450"),
+        ("12345", "12,345"),
+    ],
+)
+def test_amount_in_words(value, words):
+    assert amount_in_words(Decimal(value)) == words
+
+
+def test_meeting_when_uses_the_host_city_zone():
+    meeting = MeetingFactory(
+        timezone="America/Mexico_City",
+        start=dt.datetime(2013, 9, 20, 15, tzinfo=dt.UTC),
+        end=dt.datetime(2013, 9, 20, 20, tzinfo=dt.UTC),
+    )
+    text = meeting_when(meeting)
+    assert "10 a.m." in text and "3 p.m." in text and "CDT" in text
+    assert 'datetime="2013-09-20"' in text
+
+
+def test_meeting_when_with_unknown_day():
+    meeting = MeetingFactory(
+        date_precision="month", start=dt.datetime(2016, 3, 1, 6, tzinfo=dt.UTC)
+    )
+    assert "March 2016" in meeting_when(meeting)
+    assert meeting_date(meeting) == "March 2016"
+    meeting.date_precision = "year"
+    assert meeting_date(meeting) == "2016"
+
+
+def test_upcoming_includes_tentative_meetings_in_the_past_but_not_held_ones():
+    tentative = MeetingFactory(status="tentative", start=dt.datetime(2016, 1, 1, tzinfo=dt.UTC))
+    MeetingFactory(status="held", start=dt.datetime(2015, 1, 6, tzinfo=dt.UTC))
+    MeetingFactory(status="cancelled", start=dt.datetime(2099, 1, 1, tzinfo=dt.UTC))
+    assert list(Meeting.objects.upcoming()) == [tentative]
