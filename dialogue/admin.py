@@ -233,7 +233,10 @@ class MeetingAdmin(PublishableAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(agenda_total=Count("agenda_items"))
+        return super().get_queryset(request).annotate(
+            # distinct: the pillar filter joins agenda items again and would multiply the count.
+            agenda_total=Count("agenda_items", distinct=True)
+        )
 
     @admin.display(description=_("agenda items"), ordering="agenda_total")
     def agenda_count(self, obj):

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 admin.site.site_header = _("HLED administration")
@@ -9,6 +11,10 @@ admin.site.site_title = _("HLED admin")
 admin.site.index_title = _("Content of the High-Level Economic Dialogue")
 
 urlpatterns = [
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("dialogue/favicon.svg"), permanent=True),
+    ),
     path("admin/", admin.site.urls),
     path("", include("dialogue.urls")),
 ]
