@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,12 @@ class PublicationFilter(admin.SimpleListFilter):
         if self.value() == "live":
             return queryset.published()
         return queryset
+
+
+class HttpsLinks:
+    """Links typed without a scheme are taken as https:// (Django 6's default)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 def year_filter(field_name, title):
@@ -96,7 +103,7 @@ class MeetingAdminForm(forms.ModelForm):
         return cleaned
 
 
-class PublishableAdmin(admin.ModelAdmin):
+class PublishableAdmin(HttpsLinks, admin.ModelAdmin):
     """Shared behaviour of publishable models: status column, filter and bulk actions."""
 
     actions = ["publish", "unpublish"]
@@ -137,7 +144,7 @@ class PublishableAdmin(admin.ModelAdmin):
         )
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(HttpsLinks, admin.TabularInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["stakeholder"]
@@ -147,7 +154,7 @@ class ParticipationInline(admin.TabularInline):
     verbose_name_plural = _("co-chairs and participants")
 
 
-class AgendaItemInline(admin.StackedInline):
+class AgendaItemInline(HttpsLinks, admin.StackedInline):
     model = AgendaItem
     extra = 0
     fk_name = "meeting"
@@ -171,7 +178,7 @@ class AgendaItemInline(admin.StackedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class MeetingDocumentInline(admin.TabularInline):
+class MeetingDocumentInline(HttpsLinks, admin.TabularInline):
     model = Document
     fk_name = "meeting"
     extra = 0
@@ -247,14 +254,14 @@ class MeetingAdmin(PublishableAdmin):
         return f"{obj.local_start:%Y-%m-%d %H:%M} {obj.timezone_abbreviation}"
 
 
-class AgreementPartyInline(admin.TabularInline):
+class AgreementPartyInline(HttpsLinks, admin.TabularInline):
     model = AgreementParty
     extra = 0
     autocomplete_fields = ["stakeholder"]
     fields = ["stakeholder", "role", "side", "capacity", "signed_on"]
 
 
-class AgreementUpdateInline(admin.StackedInline):
+class AgreementUpdateInline(HttpsLinks, admin.StackedInline):
     model = AgreementUpdate
     extra = 0
     ordering = ["date"]
@@ -352,7 +359,7 @@ class PageAdmin(PublishableAdmin):
 
 
 @admin.register(Pillar)
-class PillarAdmin(admin.ModelAdmin):
+class PillarAdmin(HttpsLinks, admin.ModelAdmin):
     list_display = ["number", "name", "slug"]
     list_display_links = ["number", "name"]
     search_fields = ["name", "summary"]
@@ -361,7 +368,7 @@ class PillarAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(HttpsLinks, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -369,7 +376,7 @@ class SectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(HttpsLinks, admin.ModelAdmin):
     """Agenda items are edited inside their meeting; this list helps find them across meetings."""
 
     list_display = ["title", "meeting", "position", "pillar", "duration"]
@@ -384,7 +391,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(HttpsLinks, admin.ModelAdmin):
     list_display = ["stakeholder", "meeting", "role", "side", "capacity"]
     list_select_related = ["stakeholder", "meeting"]
     list_filter = ["role", "side", "meeting__kind"]
@@ -394,7 +401,7 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementParty)
-class AgreementPartyAdmin(admin.ModelAdmin):
+class AgreementPartyAdmin(HttpsLinks, admin.ModelAdmin):
     list_display = ["stakeholder", "agreement", "role", "side", "signed_on"]
     list_select_related = ["stakeholder", "agreement"]
     list_filter = ["role", "side"]
@@ -404,7 +411,7 @@ class AgreementPartyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementUpdate)
-class AgreementUpdateAdmin(admin.ModelAdmin):
+class AgreementUpdateAdmin(HttpsLinks, admin.ModelAdmin):
     list_display = ["title", "agreement", "date", "status", "progress"]
     list_select_related = ["agreement"]
     list_filter = ["status", year_filter("date", _("year"))]
@@ -415,7 +422,7 @@ class AgreementUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(HttpsLinks, admin.ModelAdmin):
     list_display = ["title", "kind", "language", "published_on", "meeting", "agreement"]
     list_select_related = ["meeting", "agreement"]
     list_filter = ["kind", "language", year_filter("published_on", _("year"))]

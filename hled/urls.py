@@ -10,11 +10,18 @@ admin.site.site_header = _("HLED administration")
 admin.site.site_title = _("HLED admin")
 admin.site.index_title = _("Content of the High-Level Economic Dialogue")
 
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico; send them to the hashed SVG icon."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("dialogue/favicon.svg")
+
+
 urlpatterns = [
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("dialogue/favicon.svg"), permanent=True),
-    ),
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("", include("dialogue.urls")),
 ]
