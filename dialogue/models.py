@@ -731,7 +731,7 @@ class AgreementParty(TimeStamped):
 
 class AgreementUpdateManager(models.Manager):
     def get_by_natural_key(self, agreement_slug, date, title):
-        return self.get(agreement__slug=agreement_slug, date=date, title=title)
+        return self.get(agreement__slug=agreement_slug, date=date, title_en=title)
 
 
 class AgreementUpdate(TimeStamped):
@@ -785,7 +785,8 @@ class AgreementUpdate(TimeStamped):
         return f"{self.date:%Y-%m-%d} — {self.title}"
 
     def natural_key(self):
-        return (self.agreement.slug, self.date.isoformat(), self.title)
+        # The English title: required, and the same whatever language is active.
+        return (self.agreement.slug, self.date.isoformat(), self.title_en)
 
     natural_key.dependencies = ["dialogue.agreement"]
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path, re_path
@@ -23,8 +24,11 @@ class FaviconView(RedirectView):
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
-    path("", include("dialogue.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
+# Public pages live under a language prefix (/en/…, /es/…); "/" redirects to the visitor's
+# preferred language (LocaleMiddleware reads the language cookie, then Accept-Language).
+urlpatterns += i18n_patterns(path("", include("dialogue.urls")))
 
 if settings.SERVE_MEDIA:
     urlpatterns += [

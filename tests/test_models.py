@@ -376,11 +376,11 @@ def test_str_of_every_model():
 @pytest.mark.parametrize(
     ("factory_class", "prefix"),
     [
-        (PillarFactory, "/pillars/"),
-        (StakeholderFactory, "/stakeholders/"),
-        (MeetingFactory, "/meetings/"),
-        (AgreementFactory, "/agreements/"),
-        (PageFactory, "/pages/"),
+        (PillarFactory, "/en/pillars/"),
+        (StakeholderFactory, "/en/stakeholders/"),
+        (MeetingFactory, "/en/meetings/"),
+        (AgreementFactory, "/en/agreements/"),
+        (PageFactory, "/en/pages/"),
     ],
     ids=lambda value: value if isinstance(value, str) else factory_id(value),
 )

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import (
     AgendaItemFactory,
@@ -38,7 +38,7 @@ class TestHome:
         AgreementFactory(title="Air transport agreement", pillar=pillar, origin_meeting=held)
         AgreementFactory(title="Secret draft deal", draft=True)
 
-        page = html(client.get("/"))
+        page = html(client.get(reverse("dialogue:home")))
 
         assert "Promoting competitiveness and connectivity" in page
         assert "over US$500 billion" in page
@@ -48,7 +48,7 @@ class TestHome:
 
     def test_scheduled_key_figure_is_hidden(self, client):
         KeyFigureFactory(label="Future figure", scheduled=True)
-        assert "Future figure" not in html(client.get("/"))
+        assert "Future figure" not in html(client.get(reverse("dialogue:home")))
 
 
 class TestMeetingPages:
@@ -215,14 +215,15 @@ class TestPillarAndPages:
         assert response.status_code == 200
         assert "About the initiative" in html(response)
         assert "Hidden page" not in html(response)
-        assert client.get("/pages/hidden/").status_code == 404
+        assert client.get("/en/pages/hidden/").status_code == 404
 
 
 class TestErrors:
     @pytest.mark.parametrize(
         "url",
-        ["/meetings/no-such-meeting/", "/agreements/nope/", "/stakeholders/nope/",
-         "/pillars/nope/", "/pages/nope/", "/no/such/page/"],
+        ["/en/meetings/no-such-meeting/", "/en/agreements/nope/", "/en/stakeholders/nope/",
+         "/en/pillars/nope/", "/en/pages/nope/", "/en/no/such/page/",
+         "/no/such/page/"],
     )  # fmt: skip
     def test_unknown_slug_is_a_friendly_404(self, client, url):
         response = client.get(url)
@@ -231,8 +232,8 @@ class TestErrors:
         assert 'class="site-header"' in html(response)
 
     def test_bad_page_number_is_404_not_500(self, client):
-        assert client.get("/meetings/?page=abc").status_code == 404
-        assert client.get("/meetings/?page=999").status_code == 404
+        assert client.get("/en/meetings/?page=abc").status_code == 404
+        assert client.get("/en/meetings/?page=999").status_code == 404
 
 
 def build_meeting(size):
@@ -283,26 +284,32 @@ def build_lists(size):
 
 
 QUERY_GUARDS = [
-    # (url, builder, expected queries)
-    ("/", build_lists, 7),
-    ("/meetings/", build_lists, 6),
-    ("/meetings/?pillar=big&year=2015", build_lists, 6),
-    ("/agreements/", build_lists, 7),
-    ("/agreements/?pillar=big&status=implementing&q=a", build_lists, 7),
-    ("/stakeholders/", build_lists, 3),
-    ("/pillars/big/", build_lists, 5),
-    ("/pages/about/", build_lists, 2),
-    ("/meetings/big/", build_meeting, 10),
-    ("/agreements/big/", build_agreement, 6),
-    ("/stakeholders/big/", build_stakeholder, 5),
+    # (URL name, slug, query string, builder, expected queries)
+    ("home", None, "", build_lists, 7),
+    ("meeting-list", None, "", build_lists, 6),
+    ("meeting-list", None, "?pillar=big&year=2015", build_lists, 6),
+    ("agreement-list", None, "", build_lists, 7),
+    ("agreement-list", None, "?pillar=big&status=implementing&q=a", build_lists, 7),
+    ("stakeholder-list", None, "", build_lists, 3),
+    ("pillar-detail", "big", "", build_lists, 5),
+    ("page-detail", "about", "", build_lists, 2),
+    ("meeting-detail", "big", "", build_meeting, 10),
+    ("agreement-detail", "big", "", build_agreement, 6),
+    ("stakeholder-detail", "big", "", build_stakeholder, 5),
 ]
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("size", [1, 50])
-@pytest.mark.parametrize(("url", "builder", "expected"), QUERY_GUARDS)
-def test_query_count_is_constant(client, django_assert_num_queries, url, builder, expected, size):
+@pytest.mark.parametrize(("name", "slug", "query", "builder", "expected"), QUERY_GUARDS)
+def test_query_count_is_constant(
+    client, django_assert_num_queries, name, slug, query, builder, expected, size, language
+):
     builder(size)
     PageFactory(slug="about", menu_order=None)
+    with translation.override(language):
+        url = reverse(f"dialogue:{name}", kwargs={"slug": slug} if slug else None) + query
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.status_code == 200
+    assert f'<html lang="{language}">' in html(response)

@@ -3,10 +3,13 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.conf import settings
+from django.urls import translate_url
 from django.utils.formats import date_format, number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, get_language_info, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from modeltranslation.utils import build_localized_fieldname
 
 from dialogue.models import Meeting
 
@@ -104,3 +107,64 @@ def key_figure(figure):
     elif figure.unit:
         amount = f"{amount} {figure.unit}"
     return f"{figure.qualifier} {amount}".strip()
+
+
+def content_language(obj, field):
+    """The language `obj.field` is actually shown in: the active one, or its fallback."""
+    current = get_language() or settings.LANGUAGE_CODE
+    codes = [current] + [code for code, _name in settings.LANGUAGES if code != current]
+    for code in codes:
+        if getattr(obj, build_localized_fieldname(field, code), None):
+            return code
+    return current
+
+
+@register.simple_tag
+def lang_attr(obj, field):
+    """` lang="en"` on an element whose text falls back to another language, else nothing."""
+    code = content_language(obj, field)
+    if code == (get_language() or settings.LANGUAGE_CODE):
+        return ""
+    return format_html(' lang="{}"', code)
+
+
+@register.simple_tag
+def fallback_notice(obj, *fields):
+    """A visible note when any of `fields` is shown in another language than the page's."""
+    current = get_language() or settings.LANGUAGE_CODE
+    shown = {content_language(obj, field) for field in fields} - {current}
+    if not shown:
+        return ""
+    original = shown.pop()
+    return format_html(
+        '<p class="fallback-notice" role="note">{}</p>',
+        _("This text is not available in %(language)s yet; it is shown in %(original)s.")
+        % {
+            "language": get_language_info(current)["name_translated"].lower(),
+            "original": get_language_info(original)["name_translated"].lower(),
+        },
+    )
+
+
+@register.simple_tag(takes_context=True)
+def translated_path(context, code):
+    """The current page in language `code`: same record, same filters."""
+    request = context["request"]
+    return translate_url(request.get_full_path(), code)
+
+
+@register.simple_tag(takes_context=True)
+def alternate_links(context):
+    """`<link rel="alternate" hreflang>` for each language version of the current page."""
+    request = context.get("request")
+    if request is None or not getattr(request, "resolver_match", None):
+        return ""
+    links = [
+        format_html(
+            '<link rel="alternate" hreflang="{}" href="{}">',
+            code,
+            request.build_absolute_uri(translate_url(request.get_full_path(), code)),
+        )
+        for code, _name in settings.LANGUAGES
+    ]
+    return format_html_join("\n  ", "{}", ((link,) for link in links))
