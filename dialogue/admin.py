@@ -5,10 +5,17 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
+from modeltranslation.translator import NotRegistered, translator
+from modeltranslation.utils import get_translation_fields
 
 from .models import (
     AgendaItem,
@@ -48,6 +55,45 @@ class PublicationFilter(admin.SimpleListFilter):
         if self.value() == "live":
             return queryset.published()
         return queryset
+
+
+def both(*names):
+    """Each field name in every language: ("title",) -> ("title_en", "title_es")."""
+    return tuple(field for name in names for field in get_translation_fields(name))
+
+
+def search_both(*names):
+    """Search fields covering every language version of translated fields."""
+    fields = []
+    for name in names:
+        *path, last = name.split("__")
+        for field in get_translation_fields(last):
+            fields.append("__".join([*path, field]))
+    return fields
+
+
+class MissingSpanishFilter(admin.SimpleListFilter):
+    """Records whose Spanish text is missing where the English one exists."""
+
+    title = _("Spanish text")
+    parameter_name = "spanish"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("Missing")), ("complete", _("Complete"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"missing", "complete"}:
+            return queryset
+        try:
+            fields = translator.get_options_for_model(queryset.model).fields
+        except NotRegistered:
+            return queryset
+        missing = Q()
+        for name in fields:
+            has_english = Q(**{f"{name}_en__gt": ""})
+            no_spanish = Q(**{f"{name}_es__isnull": True}) | Q(**{f"{name}_es": ""})
+            missing |= has_english & no_spanish
+        return queryset.filter(missing) if self.value() == "missing" else queryset.exclude(missing)
 
 
 class HttpsLinks:
@@ -103,7 +149,7 @@ class MeetingAdminForm(forms.ModelForm):
         return cleaned
 
 
-class PublishableAdmin(HttpsLinks, admin.ModelAdmin):
+class PublishableAdmin(HttpsLinks, TranslationAdmin):
     """Shared behaviour of publishable models: status column, filter and bulk actions."""
 
     actions = ["publish", "unpublish"]
@@ -144,7 +190,7 @@ class PublishableAdmin(HttpsLinks, admin.ModelAdmin):
         )
 
 
-class ParticipationInline(HttpsLinks, admin.TabularInline):
+class ParticipationInline(HttpsLinks, TranslationTabularInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["stakeholder"]
@@ -154,7 +200,7 @@ class ParticipationInline(HttpsLinks, admin.TabularInline):
     verbose_name_plural = _("co-chairs and participants")
 
 
-class AgendaItemInline(HttpsLinks, admin.StackedInline):
+class AgendaItemInline(HttpsLinks, TranslationStackedInline):
     model = AgendaItem
     extra = 0
     fk_name = "meeting"
@@ -162,7 +208,7 @@ class AgendaItemInline(HttpsLinks, admin.StackedInline):
     autocomplete_fields = ["presenters", "sectors"]
     fields = [
         ("position", "duration"),
-        "title",
+        both("title"),
         ("pillar", "parent"),
         "sectors",
         "presenters",
@@ -178,7 +224,7 @@ class AgendaItemInline(HttpsLinks, admin.StackedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class MeetingDocumentInline(HttpsLinks, admin.TabularInline):
+class MeetingDocumentInline(HttpsLinks, TranslationTabularInline):
     model = Document
     fk_name = "meeting"
     extra = 0
@@ -206,6 +252,7 @@ class MeetingAdmin(PublishableAdmin):
     ]
     list_filter = [
         PublicationFilter,
+        MissingSpanishFilter,
         "publication_status",
         "status",
         "kind",
@@ -213,20 +260,21 @@ class MeetingAdmin(PublishableAdmin):
         year_filter("start", _("year")),
         "agenda_items__pillar",
     ]
-    search_fields = ["title", "slug", "city", "venue", "summary"]
+    search_fields = [*search_both("title", "city", "venue", "summary"), "slug"]
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ParticipationInline, AgendaItemInline, MeetingDocumentInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", ("edition", "kind", "status")]}),
+        (None, {"fields": [both("title"), "slug", ("edition", "kind", "status")]}),
         (
             _("When and where"),
             {
                 "fields": [
                     ("start", "end"),
                     ("date_precision", "timezone"),
-                    ("city", "host_country"),
-                    "venue",
+                    both("city"),
+                    "host_country",
+                    both("venue"),
                 ],
                 "description": _(
                     "Enter times as they are in the host city's time zone; "
@@ -240,9 +288,13 @@ class MeetingAdmin(PublishableAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            # distinct: the pillar filter joins agenda items again and would multiply the count.
-            agenda_total=Count("agenda_items", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                # distinct: the pillar filter joins agenda items again and would multiply the count.
+                agenda_total=Count("agenda_items", distinct=True)
+            )
         )
 
     @admin.display(description=_("agenda items"), ordering="agenda_total")
@@ -254,19 +306,19 @@ class MeetingAdmin(PublishableAdmin):
         return f"{obj.local_start:%Y-%m-%d %H:%M} {obj.timezone_abbreviation}"
 
 
-class AgreementPartyInline(HttpsLinks, admin.TabularInline):
+class AgreementPartyInline(HttpsLinks, TranslationTabularInline):
     model = AgreementParty
     extra = 0
     autocomplete_fields = ["stakeholder"]
     fields = ["stakeholder", "role", "side", "capacity", "signed_on"]
 
 
-class AgreementUpdateInline(HttpsLinks, admin.StackedInline):
+class AgreementUpdateInline(HttpsLinks, TranslationStackedInline):
     model = AgreementUpdate
     extra = 0
     ordering = ["date"]
     autocomplete_fields = ["meeting"]
-    fields = [("date", "status", "progress"), "title", "note", "meeting"]
+    fields = [("date", "status", "progress"), both("title"), "note", "meeting"]
 
 
 @admin.register(Agreement)
@@ -284,6 +336,7 @@ class AgreementAdmin(PublishableAdmin):
     list_select_related = ["pillar", "origin_meeting"]
     list_filter = [
         PublicationFilter,
+        MissingSpanishFilter,
         "publication_status",
         "status",
         "kind",
@@ -291,13 +344,13 @@ class AgreementAdmin(PublishableAdmin):
         "sectors",
         year_filter("announced_on", _("year announced")),
     ]
-    search_fields = ["title", "slug", "reference", "summary"]
+    search_fields = [*search_both("title", "summary"), "slug", "reference"]
     date_hierarchy = "announced_on"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["origin_meeting", "sectors", "agenda_items"]
     inlines = [AgreementPartyInline, AgreementUpdateInline, AgreementDocumentInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", ("reference", "kind"), ("pillar", "sectors")]}),
+        (None, {"fields": [both("title"), "slug", ("reference", "kind"), ("pillar", "sectors")]}),
         (_("Status"), {"fields": [("status", "progress")]}),
         (
             _("Key dates"),
@@ -318,13 +371,13 @@ class AgreementAdmin(PublishableAdmin):
 class StakeholderAdmin(PublishableAdmin):
     list_display = ["name", "acronym", "kind", "country", "parent", "position", "publication"]
     list_select_related = ["parent"]
-    list_filter = [PublicationFilter, "publication_status", "kind", "country"]
-    search_fields = ["name", "acronym", "slug", "position"]
+    list_filter = [PublicationFilter, MissingSpanishFilter, "publication_status", "kind", "country"]
+    search_fields = [*search_both("name", "position"), "acronym", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "acronym", ("kind", "country"), "parent"]}),
-        (None, {"fields": ["position", "website", "description"]}),
+        (None, {"fields": [both("name"), "slug", "acronym", ("kind", "country"), "parent"]}),
+        (None, {"fields": [both("position"), "website", "description"]}),
         PublishableAdmin.publication_fieldset,
         (_("Staff only"), {"fields": ["notes", "created_at", "updated_at"]}),
     ]
@@ -334,12 +387,24 @@ class StakeholderAdmin(PublishableAdmin):
 class KeyFigureAdmin(PublishableAdmin):
     list_display = ["label", "qualifier", "value", "unit", "year", "source", "order", "publication"]
     list_editable = ["order"]
-    list_filter = [PublicationFilter, "publication_status", "unit", "year"]
-    search_fields = ["label", "source"]
+    list_filter = [PublicationFilter, MissingSpanishFilter, "publication_status", "unit", "year"]
+    search_fields = search_both("label", "source")
     prepopulated_fields = {"slug": ["label"]}
     fieldsets = [
-        (None, {"fields": ["label", "slug", ("qualifier", "value", "unit"), "year", "order"]}),
-        (_("Source"), {"fields": ["source", "source_url"]}),
+        (
+            None,
+            {
+                "fields": [
+                    both("label"),
+                    "slug",
+                    both("qualifier"),
+                    ("value", "unit"),
+                    "year",
+                    "order",
+                ]
+            },
+        ),
+        (_("Source"), {"fields": [both("source"), "source_url"]}),
         PublishableAdmin.publication_fieldset,
         (None, {"fields": ["created_at", "updated_at"]}),
     ]
@@ -348,41 +413,47 @@ class KeyFigureAdmin(PublishableAdmin):
 @admin.register(Page)
 class PageAdmin(PublishableAdmin):
     list_display = ["title", "slug", "menu_order", "publication", "updated_at"]
-    list_filter = [PublicationFilter, "publication_status"]
-    search_fields = ["title", "slug", "summary"]
+    list_filter = [PublicationFilter, MissingSpanishFilter, "publication_status"]
+    search_fields = [*search_both("title", "summary"), "slug"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["title", "slug", "menu_order", "summary", "body"]}),
+        (None, {"fields": [both("title"), "slug", "menu_order", "summary", "body"]}),
         PublishableAdmin.publication_fieldset,
         (None, {"fields": ["created_at", "updated_at"]}),
     ]
 
 
 @admin.register(Pillar)
-class PillarAdmin(HttpsLinks, admin.ModelAdmin):
+class PillarAdmin(HttpsLinks, TranslationAdmin):
     list_display = ["number", "name", "slug"]
     list_display_links = ["number", "name"]
-    search_fields = ["name", "summary"]
+    search_fields = search_both("name", "summary")
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(Sector)
-class SectorAdmin(HttpsLinks, admin.ModelAdmin):
+class SectorAdmin(HttpsLinks, TranslationAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name"]
+    search_fields = search_both("name")
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(HttpsLinks, admin.ModelAdmin):
+class AgendaItemAdmin(HttpsLinks, TranslationAdmin):
     """Agenda items are edited inside their meeting; this list helps find them across meetings."""
 
     list_display = ["title", "meeting", "position", "pillar", "duration"]
     list_select_related = ["meeting", "pillar"]
-    list_filter = ["pillar", "sectors", "meeting__kind", year_filter("meeting__start", _("year"))]
-    search_fields = ["title", "meeting__title"]
+    list_filter = [
+        MissingSpanishFilter,
+        "pillar",
+        "sectors",
+        "meeting__kind",
+        year_filter("meeting__start", _("year")),
+    ]
+    search_fields = search_both("title", "meeting__title")
     autocomplete_fields = ["meeting", "parent", "sectors", "presenters"]
     readonly_fields = ["created_at", "updated_at"]
 
@@ -391,42 +462,42 @@ class AgendaItemAdmin(HttpsLinks, admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(HttpsLinks, admin.ModelAdmin):
+class ParticipationAdmin(HttpsLinks, TranslationAdmin):
     list_display = ["stakeholder", "meeting", "role", "side", "capacity"]
     list_select_related = ["stakeholder", "meeting"]
     list_filter = ["role", "side", "meeting__kind"]
-    search_fields = ["stakeholder__name", "meeting__title", "capacity"]
+    search_fields = search_both("stakeholder__name", "meeting__title", "capacity")
     autocomplete_fields = ["meeting", "stakeholder"]
     readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(AgreementParty)
-class AgreementPartyAdmin(HttpsLinks, admin.ModelAdmin):
+class AgreementPartyAdmin(HttpsLinks, TranslationAdmin):
     list_display = ["stakeholder", "agreement", "role", "side", "signed_on"]
     list_select_related = ["stakeholder", "agreement"]
     list_filter = ["role", "side"]
-    search_fields = ["stakeholder__name", "agreement__title"]
+    search_fields = search_both("stakeholder__name", "agreement__title")
     autocomplete_fields = ["agreement", "stakeholder"]
     readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(AgreementUpdate)
-class AgreementUpdateAdmin(HttpsLinks, admin.ModelAdmin):
+class AgreementUpdateAdmin(HttpsLinks, TranslationAdmin):
     list_display = ["title", "agreement", "date", "status", "progress"]
     list_select_related = ["agreement"]
-    list_filter = ["status", year_filter("date", _("year"))]
-    search_fields = ["title", "note", "agreement__title"]
+    list_filter = [MissingSpanishFilter, "status", year_filter("date", _("year"))]
+    search_fields = search_both("title", "note", "agreement__title")
     date_hierarchy = "date"
     autocomplete_fields = ["agreement", "meeting"]
     readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(Document)
-class DocumentAdmin(HttpsLinks, admin.ModelAdmin):
+class DocumentAdmin(HttpsLinks, TranslationAdmin):
     list_display = ["title", "kind", "language", "published_on", "meeting", "agreement"]
     list_select_related = ["meeting", "agreement"]
-    list_filter = ["kind", "language", year_filter("published_on", _("year"))]
-    search_fields = ["title", "slug", "url"]
+    list_filter = [MissingSpanishFilter, "kind", "language", year_filter("published_on", _("year"))]
+    search_fields = [*search_both("title"), "slug", "url"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["meeting", "agreement"]
     readonly_fields = ["created_at", "updated_at"]

@@ -112,6 +112,7 @@ LANGUAGES = [("en", "English"), ("es", "Español")]
 # Content is entered in English first; Spanish falls back to English (and back) when missing.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "es")}
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
