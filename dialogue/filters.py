@@ -4,17 +4,27 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.conf import settings as filter_settings
+from modeltranslation.translator import NotRegistered, translator
+from modeltranslation.utils import get_translation_fields
 
 from .models import Agreement, AgreementStatus, Meeting, Pillar, Sector, Side, Stakeholder
 
 
+def year_choices(dates):
+    """Newest year first, after an empty choice."""
+    # TypedChoiceFilter adds no empty choice itself: without one, a browser would send the
+    # newest year with every submission of the form.
+    years = [(d.year, str(d.year)) for d in dates][::-1]
+    return [("", filter_settings.EMPTY_CHOICE_LABEL), *years]
+
+
 def meeting_years():
-    return [(d.year, str(d.year)) for d in Meeting.objects.published().dates("start", "year")][::-1]
+    return year_choices(Meeting.objects.published().dates("start", "year"))
 
 
 def agreement_years():
-    dates = Agreement.objects.published().dates("announced_on", "year")
-    return [(d.year, str(d.year)) for d in dates][::-1]
+    return year_choices(Agreement.objects.published().dates("announced_on", "year"))
 
 
 def published_meetings(request):
@@ -40,8 +50,19 @@ class SearchFilter(django_filters.CharFilter):
             return qs
         query = Q()
         for field in self.search_fields:
-            query |= Q(**{f"{field}__icontains": value})
+            # Translated fields are searched in every language, so a visitor finds a record
+            # whichever language they type in.
+            for column in self.columns(qs.model, field):
+                query |= Q(**{f"{column}__icontains": value})
         return qs.filter(query)
+
+    @staticmethod
+    def columns(model, field):
+        try:
+            translated = translator.get_options_for_model(model).fields
+        except NotRegistered:
+            translated = ()
+        return get_translation_fields(field) if field in translated else [field]
 
 
 class MeetingFilter(django_filters.FilterSet):

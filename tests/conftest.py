@@ -1,8 +1,10 @@
 """Fixtures shared by the test modules; factories live in tests/factories.py."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import translation
 
 
 @pytest.fixture
@@ -30,3 +32,12 @@ def plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English: a request to /es/… must not leak Spanish into the next test
+    (factories write untranslated field names into the active language's column)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
