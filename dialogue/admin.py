@@ -165,10 +165,11 @@ class PublishableAdmin(HttpsLinks, TranslationAdmin):
 
     @admin.action(description=_("Publish the selected records now"))
     def publish(self, request, queryset):
-        count = queryset.update(
-            publication_status=PublicationStatus.PUBLISHED,
-            publish_at=timezone.now(),
-            updated_at=timezone.now(),
+        # Records already live keep their publication time; drafts and scheduled ones go live now.
+        now = timezone.now()
+        live = queryset.published().values("pk")
+        count = queryset.exclude(pk__in=live).update(
+            publication_status=PublicationStatus.PUBLISHED, publish_at=now, updated_at=now
         )
         self.message_user(
             request,

@@ -1,12 +1,14 @@
 """The staff admin: every page opens, filters and search work, inlines save, actions publish."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from dialogue.models import (
     AgendaItem,
@@ -118,11 +120,12 @@ def test_anonymous_visitor_is_sent_to_the_admin_login(client, model):
 @pytest.mark.parametrize(
     ("factory_class", "wanted", "other", "query"),
     [
-        (MeetingFactory, {"title": "Washington meeting"}, {"title": "Mexico City meeting"},
-         "washington"),
-        (AgreementFactory, {"reference": "MOU-2015-07"}, {"reference": "LOI-2016-01"},
-         "MOU-2015"),
-        (StakeholderFactory, {"acronym": "SCT"}, {"acronym": "DOT"}, "sct"),
+        (MeetingFactory, {"title": "Zacatecas forum", "venue": ""},
+         {"title": "Mexico City meeting", "venue": ""}, "zacatecas"),
+        (AgreementFactory, {"title": "Air", "reference": "MOU-2015-07"},
+         {"title": "Rail", "reference": "LOI-2016-01"}, "mou-2015"),
+        (StakeholderFactory, {"name": "Secretariat of Transport", "acronym": "SCT"},
+         {"name": "Department of Transportation", "acronym": "DOT"}, "sct"),
     ],
     ids=["meeting-title", "agreement-reference", "stakeholder-acronym"],
 )  # fmt: skip
@@ -242,6 +245,12 @@ def build(factory_class, count):
     if factory_class is StakeholderFactory:
         # The list shows each stakeholder's parent: give every one a parent to load.
         return factory_class.create_batch(count, parent=StakeholderFactory())
+    if factory_class is DocumentFactory and count > 1:
+        # The list shows the meeting or the agreement: have both kinds of owner.
+        half = count // 2
+        return factory_class.create_batch(half) + factory_class.create_batch(
+            count - half, for_agreement=True
+        )
     return factory_class.create_batch(count)
 
 
@@ -288,7 +297,8 @@ def meeting_post_data(positions=(1, 2, 3), **overrides):
     commerce = StakeholderFactory(name="Department of Commerce", country="US")
     economy = StakeholderFactory(name="Secretariat of Economy", country="MX")
     data = {
-        "title": "Second HLED meeting",
+        "title_en": "Second HLED meeting",
+        "title_es": "Segunda reunión del DEAN",
         "slug": "second-hled-meeting",
         "edition": "2",
         "kind": Meeting.Kind.ANNUAL,
@@ -299,11 +309,10 @@ def meeting_post_data(positions=(1, 2, 3), **overrides):
         "end_1": "",
         "date_precision": Meeting.Precision.TIME,
         "timezone": "America/New_York",
-        "city": "Washington, D.C.",
+        "city_en": "Washington, D.C.",
         "host_country": "US",
-        "venue": "",
-        "summary": "",
-        "body": "<p>The second meeting.</p>",
+        "summary_en": "",
+        "body_en": "<p>The second meeting.</p>",
         "publication_status": PublicationStatus.DRAFT,
         "publish_at_0": "2015-01-06",
         "publish_at_1": "12:00:00",
@@ -311,7 +320,7 @@ def meeting_post_data(positions=(1, 2, 3), **overrides):
         **management_form("agenda_items", len(positions)),
         **management_form("participations", 2),
         **management_form("documents", 1),
-        "documents-0-title": "Joint statement",
+        "documents-0-title_en": "Joint statement",
         "documents-0-slug": "joint-statement-2015",
         "documents-0-kind": "joint-statement",
         "documents-0-url": "https://example.org/joint-statement",
@@ -320,7 +329,7 @@ def meeting_post_data(positions=(1, 2, 3), **overrides):
     }
     for i, position in enumerate(positions):
         data[f"agenda_items-{i}-position"] = str(position)
-        data[f"agenda_items-{i}-title"] = f"Agenda item {i + 1}"
+        data[f"agenda_items-{i}-title_en"] = f"Agenda item {i + 1}"
     for i, stakeholder in enumerate([commerce, economy]):
         data[f"participations-{i}-stakeholder"] = str(stakeholder.pk)
         data[f"participations-{i}-role"] = "co-chair"
@@ -329,12 +338,20 @@ def meeting_post_data(positions=(1, 2, 3), **overrides):
     return data
 
 
-def test_meeting_add_page_offers_the_inlines_it_is_posted_with(admin_client):
-    page = html(admin_client.get("/admin/dialogue/meeting/add/"))
-    for prefix in ("agenda_items", "participations", "documents"):
-        assert f'name="{prefix}-TOTAL_FORMS"' in page
-    for name in ("start_0", "start_1", "publish_at_0", "publish_at_1"):
-        assert f'name="{name}"' in page
+def field_names_on(admin_client, url):
+    """The names of every input the add page renders; inline forms under `-__prefix__-`."""
+    return set(re.findall(r'name="([^"]+)"', html(admin_client.get(url))))
+
+
+def assert_form_offers(admin_client, url, data):
+    """Every key the test posts is a field the page really has, so none is silently ignored."""
+    offered = field_names_on(admin_client, url)
+    posted = {re.sub(r"-\d+-", "-__prefix__-", name) for name in data}
+    assert posted <= offered, sorted(posted - offered)
+
+
+def test_meeting_add_form_has_every_field_the_tests_post(admin_client):
+    assert_form_offers(admin_client, "/admin/dialogue/meeting/add/", meeting_post_data())
 
 
 def test_meeting_is_created_with_its_agenda_co_chairs_and_documents(admin_client):
@@ -342,6 +359,10 @@ def test_meeting_is_created_with_its_agenda_co_chairs_and_documents(admin_client
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     meeting = Meeting.objects.get(slug="second-hled-meeting")
+    assert (meeting.title_en, meeting.title_es) == (
+        "Second HLED meeting",
+        "Segunda reunión del DEAN",
+    )
     items = list(meeting.agenda_items.order_by("position"))
     assert [(item.position, item.title) for item in items] == [
         (1, "Agenda item 1"),
@@ -392,7 +413,7 @@ def test_agreement_is_created_with_a_party_and_an_update(admin_client):
     meeting = MeetingFactory()
     pillar = PillarFactory()
     data = {
-        "title": "Air transport agreement",
+        "title_en": "Air transport agreement",
         "slug": "air-transport-agreement",
         "reference": "",
         "kind": Agreement.Kind.AGREEMENT,
@@ -404,9 +425,7 @@ def test_agreement_is_created_with_a_party_and_an_update(admin_client):
         "in_force_on": "",
         "completed_on": "",
         "origin_meeting": str(meeting.pk),
-        "summary": "Opens the air market.",
-        "body": "",
-        "impact": "",
+        "summary_en": "Opens the air market.",
         "publication_status": PublicationStatus.PUBLISHED,
         "publish_at_0": "2015-12-18",
         "publish_at_1": "09:00:00",
@@ -414,18 +433,18 @@ def test_agreement_is_created_with_a_party_and_an_update(admin_client):
         **management_form("parties", 1),
         "parties-0-stakeholder": str(signatory.pk),
         "parties-0-role": AgreementParty.Role.SIGNATORY,
-        "parties-0-capacity": "Secretary of Transportation",
+        "parties-0-capacity_en": "Secretary of Transportation",
         "parties-0-signed_on": "2015-12-18",
         **management_form("updates", 1),
         "updates-0-date": "2015-12-18",
         "updates-0-status": "signed",
         "updates-0-progress": "40",
-        "updates-0-title": "Signed in Washington",
-        "updates-0-note": "",
+        "updates-0-title_en": "Signed in Washington",
         "updates-0-meeting": "",
         **management_form("documents", 0),
     }
 
+    assert_form_offers(admin_client, "/admin/dialogue/agreement/add/", data)
     response = admin_client.post("/admin/dialogue/agreement/add/", data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -446,7 +465,9 @@ def test_agreement_is_created_with_a_party_and_an_update(admin_client):
 
 
 def test_publish_and_unpublish_actions(admin_client):
-    first, second = MeetingFactory.create_batch(2, draft=True)
+    first = MeetingFactory(draft=True)
+    # "Publish now" must not leave a draft's old future date behind, scheduling it instead.
+    second = MeetingFactory(draft=True, publish_at=timezone.now() + dt.timedelta(days=30))
     untouched = MeetingFactory(draft=True)
     url = changelist_url(Meeting)
     selected = [str(first.pk), str(second.pk)]
@@ -460,6 +481,20 @@ def test_publish_and_unpublish_actions(admin_client):
     assert response.status_code == 302
     assert not Meeting.objects.published().exists()
     assert set(Meeting.objects.drafts()) == {first, second, untouched}
+
+
+def test_publish_keeps_the_original_date_of_records_already_live(admin_client):
+    live_since = timezone.now() - dt.timedelta(days=400)
+    live = MeetingFactory(publish_at=live_since)
+    draft = MeetingFactory(draft=True)
+    admin_client.post(
+        changelist_url(Meeting),
+        {"action": "publish", "_selected_action": [str(live.pk), str(draft.pk)]},
+    )
+    live.refresh_from_db()
+    draft.refresh_from_db()
+    assert live.publish_at == live_since
+    assert draft.is_public
 
 
 # View on site and preview
@@ -489,10 +524,10 @@ def test_view_on_site_leads_staff_to_a_preview_of_the_draft(client, staff_client
 
 def test_rich_text_saved_through_the_admin_is_sanitized(admin_client):
     body = '<script>alert(1)</script><p onclick="x">ok</p>'
-    response = admin_client.post("/admin/dialogue/meeting/add/", meeting_post_data(body=body))
+    response = admin_client.post("/admin/dialogue/meeting/add/", meeting_post_data(body_en=body))
 
     assert response.status_code == 302
-    stored = Meeting.objects.get(slug="second-hled-meeting").body
+    stored = Meeting.objects.get(slug="second-hled-meeting").body_en
     assert "<script" not in stored and "alert(1)" not in stored
     assert "onclick" not in stored
     assert "<p>ok</p>" in stored
