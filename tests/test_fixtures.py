@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import translation
+from modeltranslation.translator import translator
 
 from dialogue.models import (
+    AgendaItem,
     Agreement,
     Document,
     KeyFigure,
@@ -26,6 +29,7 @@ pytestmark = pytest.mark.django_db
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "hled_demo.json"
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "h2", "h3"}
+LANGUAGE_SUFFIXES = ("_en", "_es")
 PUBLISHED_OUTCOMES = {
     "air-transport-agreement",
     "cross-border-telecommunications",
@@ -53,16 +57,48 @@ def load(path=FIXTURE):
 
 
 def rich_text_values():
-    """(label, field name, value) for every rich-text value in the fixture."""
+    """(label, field name, value) for every rich-text value in the fixture.
+
+    Covers each rich-text field F and, where the fixture carries them, its translations F_en and
+    F_es (django-modeltranslation adds those as model fields of the same class, so only the
+    original names are taken from the model).
+    """
     rich = {
         model._meta.label_lower: {
-            f.name for f in model._meta.get_fields() if isinstance(f, RichTextField)
+            f.name
+            for f in model._meta.get_fields()
+            if isinstance(f, RichTextField) and not f.name.endswith(LANGUAGE_SUFFIXES)
         }
         for model in dialogue_models()
     }
     for record in fixture_records():
-        for name in rich[record["model"]]:
-            yield record["model"], name, record["fields"][name]
+        fields = record["fields"]
+        for base in rich[record["model"]]:
+            for name in (base, f"{base}_en", f"{base}_es"):
+                if name in fields:
+                    yield record["model"], name, fields[name] or ""
+
+
+def translated_fields():
+    """{"dialogue.meeting": ("title", "city", ...), ...} per dialogue/translation.py."""
+    return {
+        model._meta.label_lower: tuple(translator.get_options_for_model(model).fields)
+        for model in translator.get_registered_models()
+        if model._meta.app_label == "dialogue"
+    }
+
+
+def translations():
+    """(record, field, English, Spanish) for every translated field of every record."""
+    registered = translated_fields()
+    for record in fixture_records():
+        fields = record["fields"]
+        for name in registered.get(record["model"], ()):
+            yield record, name, fields.get(f"{name}_en"), fields.get(f"{name}_es")
+
+
+def block_tags(html):
+    return re.findall(r"</?(?:p|ul|ol|li|h2|h3)>", html)
 
 
 # --------------------------------------------------------------------------- the file
@@ -102,6 +138,49 @@ def test_rich_text_is_clean_html():
         tags = set(re.findall(r"</?([a-z0-9]+)", lowered))
         assert tags <= ALLOWED_TAGS, where
         assert sanitize_html(value) == value, where  # what the editor would save unchanged
+
+
+def test_rich_text_checks_cover_both_languages():
+    names = {name for _, name, _ in rich_text_values()}
+    assert {"body", "body_en", "body_es", "description_es", "impact_es"} <= names
+
+
+def test_every_translated_field_has_english_and_spanish():
+    registered = translated_fields()
+    assert set(registered) == {record["model"] for record in fixture_records()}
+    seen = 0
+    for record, name, english, spanish in translations():
+        where = f"{record['model']}.{name}: {record['fields'].get(name)!r}"
+        assert f"{name}_en" in record["fields"] and f"{name}_es" in record["fields"], where
+        original = record["fields"][name] or ""
+        assert english == original, where  # English is kept as it was
+        if original:
+            seen += 1
+            assert spanish and spanish.strip(), where
+        else:
+            assert not spanish, where
+    assert seen > 250
+
+
+def test_spanish_rich_text_keeps_the_english_structure():
+    registered = translated_fields()
+    for record in fixture_records():
+        fields = record["fields"]
+        for name in registered[record["model"]]:
+            english, spanish = fields[f"{name}_en"] or "", fields[f"{name}_es"] or ""
+            assert block_tags(spanish) == block_tags(english), f"{record['model']}.{name}"
+            if english.startswith("<"):
+                assert spanish != english, f"{record['model']}.{name} is not translated"
+
+
+def test_spanish_never_uses_billon_for_a_thousand_million():
+    for record, name, _, spanish in translations():
+        if spanish:
+            where = f"{record['model']}.{name}: {spanish!r}"
+            assert not re.search(r"bill[oó]n|billones|billion", spanish, re.IGNORECASE), where
+    about = next(r for r in fixture_records() if r["fields"].get("slug") == "about")
+    assert "más de 500 mil millones de dólares" in about["fields"]["body_es"]
+    assert "100 mil millones de dólares" in about["fields"]["body_es"]
 
 
 # --------------------------------------------------------------------------- empty database
@@ -179,6 +258,80 @@ def test_demo_drafts_are_not_published():
         assert draft.notes
         assert not Agreement.objects.published().filter(pk=draft.pk).exists()
     assert not Stakeholder.objects.published().filter(pk__in=Stakeholder.objects.drafts()).exists()
+
+
+def test_the_demo_reads_in_spanish():
+    load()
+    with translation.override("es"):
+        assert list(Pillar.objects.values_list("name", flat=True)) == [
+            "Promover la competitividad y la conectividad",
+            "Fomentar el crecimiento económico, la productividad y la innovación",
+            "Asociarnos para el liderazgo regional y global",
+        ]
+        assert [m.title for m in Meeting.objects.order_by("edition")] == [
+            "Primera reunión del Diálogo Económico de Alto Nivel",
+            "Segunda reunión del Diálogo Económico de Alto Nivel",
+            "Tercera reunión del Diálogo Económico de Alto Nivel",
+        ]
+        first = Meeting.objects.get(slug="first-hled-meeting")
+        assert first.city == "Ciudad de México"
+        assert "20 de septiembre de 2013" in first.body
+        assert "6 de enero de 2015" in Meeting.objects.get(slug="second-hled-meeting").body
+
+        co_chairs = Stakeholder.objects.filter(
+            participations__role=Participation.Role.CO_CHAIR
+        ).distinct()
+        assert {s.name for s in co_chairs} == {
+            "Departamento de Comercio de los Estados Unidos",
+            "Departamento de Estado de los Estados Unidos",
+            "Secretaría de Economía",
+            "Secretaría de Hacienda y Crédito Público",
+            "Secretaría de Relaciones Exteriores",
+        }
+        assert Stakeholder.objects.get(slug="luis-videgaray").position == (
+            "Secretario de Hacienda y Crédito Público"
+        )
+        assert Stakeholder.objects.get(slug="joseph-biden").position == (
+            "Vicepresidente de los Estados Unidos"
+        )
+
+        published = {a.slug: a.title for a in Agreement.objects.published()}
+        assert published["air-transport-agreement"] == "Acuerdo sobre transporte aéreo"
+        assert (
+            "Foro Bilateral sobre Educación Superior, Innovación e Investigación (FOBESII)"
+            in (published["fobesii-stakeholder-workshops"])
+        )
+        assert "más de 450" in published["fobesii-stakeholder-workshops"]
+        assert (
+            "Consejo México–Estados Unidos para el Emprendimiento y la Innovación (MUSEIC)"
+            in (published["museic"])
+        )
+        assert "comerciante confiable" in published["trusted-trader-mutual-recognition"]
+        for draft in Agreement.objects.drafts():
+            assert draft.title.startswith("BORRADOR – ")
+
+        figures = KeyFigure.objects.published()
+        assert {f.qualifier for f in figures} == {"más de"}
+        assert {f.source for f in figures} == {"Departamento de Comercio de los Estados Unidos"}
+        about = Page.objects.get(slug="about")
+        assert about.title == "Acerca de la iniciativa"
+        assert "Diálogo Económico de Alto Nivel (DEAN)" in about.body
+        assert "mayo de 2013" in about.body
+        assert AgendaItem.objects.filter(title__contains="orden del día").exists()
+
+    with translation.override("en"):
+        assert Meeting.objects.get(slug="first-hled-meeting").title == "First HLED meeting"
+        assert {f.qualifier for f in KeyFigure.objects.published()} == {"over"}
+
+
+def test_loading_twice_with_spanish_active_changes_no_counts():
+    """Updates are matched by their English title whatever language is active."""
+    with translation.override("es"):
+        load()
+        first = counts()
+        load()
+        assert counts() == first
+        assert Meeting.objects.get(slug="first-hled-meeting").title_en == "First HLED meeting"
 
 
 def test_agreement_dates_and_timelines_are_consistent():
