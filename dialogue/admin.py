@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import (
@@ -159,7 +160,7 @@ class PublishableAdmin(HttpsLinks, TranslationAdmin):
     @admin.display(description=_("publication"), ordering="publication_status")
     def publication(self, obj):
         if obj.is_scheduled:
-            when = timezone.localtime(obj.publish_at).strftime("%Y-%m-%d %H:%M")
+            when = date_format(timezone.localtime(obj.publish_at), "DATETIME_FORMAT")
             return _("Scheduled for %(when)s UTC") % {"when": when}
         return obj.get_publication_status_display()
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .richtext import RichTextField
 from .timezones import TIMEZONE_CHOICES, TIMEZONE_NAMES, validate_timezone
@@ -177,8 +178,8 @@ class Stakeholder(Publishable):
         AGENCY = "agency", _("Government agency")
         COMPANY = "company", _("Company")
         BUSINESS = "business", _("Business association")
-        ACADEMIC = "academic", _("University or research centre")
-        CIVIL = "civil", _("Civil-society organisation")
+        ACADEMIC = "academic", _("University or research center")
+        CIVIL = "civil", _("Civil-society organization")
         MULTILATERAL = "multilateral", _("Multilateral body")
         PERSON = "person", _("Person")
 
@@ -196,10 +197,13 @@ class Stakeholder(Publishable):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="children",
-        help_text=_("The body this one belongs to: an agency's department, a person's office."),
+        help_text=_(
+            "The organization this one is part of: the department an agency belongs to, "
+            "or the organization a person works for."
+        ),
     )
     position = models.CharField(
-        _("position"),
+        pgettext_lazy("a person's job", "position"),
         max_length=255,
         blank=True,
         help_text=_('For people: their current title, e.g. "Secretary of Commerce".'),
@@ -277,7 +281,10 @@ class Meeting(Publishable):
         null=True,
         blank=True,
         unique=True,
-        help_text=_("1 for the first annual meeting, 2 for the second … Empty for other meetings."),
+        help_text=_(
+            "Number of the annual meeting (1 for the first, 2 for the second). "
+            "Leave empty for other meetings."
+        ),
     )
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.ANNUAL, db_index=True
@@ -466,7 +473,7 @@ class AgendaItem(TimeStamped):
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="agenda_items"
     )
     position = models.PositiveSmallIntegerField(
-        _("position"), help_text=_("Order on the agenda: 1, 2, 3 … unique within the meeting.")
+        _("position"), help_text=_("Order on the agenda (1, 2, 3…), unique within the meeting.")
     )
     parent = models.ForeignKey(
         "self",
@@ -554,13 +561,13 @@ class AgreementQuerySet(PublishableQuerySet):
 
 
 class Agreement(Publishable):
-    """An outcome of the dialogue: an agreement, memorandum, initiative, programme …"""
+    """An outcome of the dialogue: an agreement, memorandum, initiative, program …"""
 
     class Kind(models.TextChoices):
         AGREEMENT = "agreement", _("Agreement")
         MEMORANDUM = "memorandum", _("Memorandum of understanding")
         INITIATIVE = "initiative", _("Initiative")
-        PROGRAM = "program", _("Programme")
+        PROGRAM = "program", _("Program")
         COUNCIL = "council", _("Council")
         WORKSHOPS = "workshops", _("Workshop series")
         INFRASTRUCTURE = "infrastructure", _("Infrastructure project")
@@ -818,9 +825,17 @@ class Document(TimeStamped):
         _("slug"), max_length=255, unique=True, help_text=_("A unique identifier.")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    url = models.URLField(_("link"), max_length=500, blank=True, help_text=_("Either a link …"))
+    url = models.URLField(
+        _("link"),
+        max_length=500,
+        blank=True,
+        help_text=_("A link to the document. Give a link or upload a file, not both."),
+    )
     file = models.FileField(
-        _("file"), upload_to="documents/%Y/", blank=True, help_text=_("… or an uploaded file.")
+        _("file"),
+        upload_to="documents/%Y/",
+        blank=True,
+        help_text=_("The document as a file. Give a link or upload a file, not both."),
     )
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.EN
