@@ -183,3 +183,35 @@ def test_model_text_falls_back_in_python_too():
     meeting = MeetingFactory(title_en="Only English", title_es=None)
     with translation.override("es"):
         assert Meeting.objects.get(pk=meeting.pk).title == "Only English"
+
+
+def test_admin_follows_the_language_the_staff_member_chose(admin_client):
+    assert "HLED administration" in html(admin_client.get("/admin/"))
+    response = admin_client.post("/i18n/setlang/", {"language": "es", "next": "/admin/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    page = html(admin_client.get("/admin/"))
+    assert "Administración del DEAN" in page
+    assert '<option value="es" lang="es" selected>' in page
+
+
+def test_admin_shows_both_language_versions_and_requires_only_english(admin_client):
+    meeting = MeetingFactory()
+    page = html(admin_client.get(f"/admin/dialogue/meeting/{meeting.pk}/change/"))
+    assert 'name="title_en"' in page and 'name="title_es"' in page
+    assert 'name="body_en"' in page and 'name="body_es"' in page
+    assert re.search(r'<label class="required" for="id_title_en">', page)
+    assert not re.search(r'<label class="required" for="id_title_es">', page)
+
+
+def test_admin_filter_finds_records_missing_spanish(admin_client):
+    complete = MeetingFactory(title_en="Complete", title_es="Completa", summary_en="S",
+                              summary_es="R", body_en="<p>B</p>", body_es="<p>C</p>",
+                              city_en="Mexico City", city_es="Ciudad de México",
+                              venue_en="", venue_es="")  # fmt: skip
+    missing = MeetingFactory(title_en="No Spanish", title_es=None)
+    response = admin_client.get("/admin/dialogue/meeting/?spanish=missing")
+    listed = set(response.context["cl"].result_list)
+    assert missing in listed and complete not in listed
+    response = admin_client.get("/admin/dialogue/meeting/?spanish=complete")
+    listed = set(response.context["cl"].result_list)
+    assert complete in listed and missing not in listed
