@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format install serve-demo clean
+.PHONY: demo test lint format install messages clean
 
 $(BIN)/activate: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Regenerate the Spanish catalogue after changing strings (needs GNU gettext), then compile it.
+messages: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l es --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage htmlcov
