@@ -8,3 +8,8 @@ class DialogueConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dialogue"
     verbose_name = _("High-Level Economic Dialogue")
+
+    def ready(self):
+        from . import cache
+
+        cache.connect_signals()

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from dialogue import health
+
 admin.site.site_header = _("HLED administration")
 admin.site.site_title = _("HLED admin")
 admin.site.index_title = _("Content of the High-Level Economic Dialogue")
@@ -23,6 +25,9 @@ class FaviconView(RedirectView):
 
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
+    # Health checks for load balancers: outside the language prefix, never cached.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -41,3 +41,10 @@ def english_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def page_cache_off(settings):
+    """Pages render uncached, so the query-count guards measure real rendering;
+    tests/test_cache.py turns the page cache on where it tests it."""
+    settings.PAGE_CACHE_ENABLED = False

@@ -1,0 +1,274 @@
+"""Whole-page cache for anonymous visitors that can never serve stale or draft content.
+
+How it stays fresh:
+
+- Every cached page is stored under the current *content generation*, a number kept in the
+  cache. Any change to a dialogue record (save, delete, many-to-many change, so admin inlines
+  too), and any POST by a logged-in user (the admin's bulk actions use ``QuerySet.update()``,
+  which sends no signal), bumps the generation, so the next request misses and renders afresh.
+  The bump happens again once the transaction commits, so a page rendered from data read
+  before the commit can only land under the old generation, which nobody reads any more.
+- Time also changes what visitors see: a scheduled record reaches its ``publish_at``, an
+  upcoming meeting's ``start`` passes. Each entry records the earliest such moment after it was
+  rendered (computed once per generation) and is not served from then on.
+- Only anonymous GET / HEAD requests to the public pages (the ``dialogue`` URL namespace) are
+  served from or stored in the cache; a request carrying a session cookie of a logged-in user
+  bypasses it and gets ``Cache-Control: private, no-store``. The session is only looked at when
+  its cookie is present, so anonymous responses set no cookie and vary only on ``Cookie``.
+
+Settings (read per request, never at import): ``PAGE_CACHE_ENABLED`` (server-side storage),
+``PAGE_CACHE_MAX_AGE`` (``Cache-Control`` max-age for browsers and CDNs) and
+``PAGE_CACHE_TIMEOUT`` (longest life of an entry in the cache).
+"""
+
+import hashlib
+import logging
+import time
+from contextlib import contextmanager
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache as default_cache
+from django.db import transaction
+from django.db.models import Min
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.deprecation import MiddlewareMixin
+from django.utils.http import http_date
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "page-cache:generation"
+NEXT_CHANGE_KEY = "page-cache:next-change:{generation}"
+PAGE_KEY = "page-cache:page:{generation}:{language}:{digest}"
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+PUBLIC_NAMESPACE = "dialogue"
+
+
+def _new_generation():
+    # Microseconds since the epoch: a generation that was lost (evicted, cache flushed) is never
+    # handed out again, so no old entry can come back to life.
+    return time.time_ns() // 1000
+
+
+def current_generation(cache=default_cache):
+    """The content generation, created on first use."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = _new_generation()
+        if not cache.add(GENERATION_KEY, value, timeout=None):
+            value = cache.get(GENERATION_KEY, value)
+    return value
+
+
+def invalidate():
+    """Start a new content generation: every cached page becomes unreachable at once."""
+    try:
+        try:
+            default_cache.incr(GENERATION_KEY)
+        except ValueError:
+            default_cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    except Exception:
+        logger.exception("Could not invalidate the page cache")
+
+
+def content_changed(sender, **kwargs):
+    """Receiver of every change to a dialogue model (m2m: only once the change is made)."""
+    if kwargs.get("action", "post_").startswith("post_"):
+        invalidate()
+        transaction.on_commit(invalidate, using=kwargs.get("using"))
+
+
+def _dialogue_models():
+    return apps.get_app_config("dialogue").get_models(include_auto_created=True)
+
+
+def connect_signals():
+    """Connect `content_changed` to each dialogue model (and its many-to-many tables)."""
+    for model in _dialogue_models():
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(
+                content_changed, sender=model, dispatch_uid=f"page-cache:{model._meta.label}"
+            )
+
+
+def disconnect_signals():
+    for model in _dialogue_models():
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.disconnect(sender=model, dispatch_uid=f"page-cache:{model._meta.label}")
+
+
+@contextmanager
+def bulk_changes():
+    """For bulk loads and deletes: no per-row signal (so deletes stay fast), one bump at the end.
+
+    The receivers are disconnected process-wide, which is meant for management commands.
+    """
+    disconnect_signals()
+    try:
+        yield
+    finally:
+        connect_signals()
+        invalidate()
+        transaction.on_commit(invalidate)
+
+
+def next_change_at(now=None):
+    """The earliest future moment at which time alone changes a public page, or None.
+
+    That is the next `publish_at` of a scheduled record of any publishable model, or the next
+    meeting `start` (a meeting leaves "upcoming" then).
+    """
+    from dialogue.models import Meeting, PublicationStatus, Publishable
+
+    now = now or timezone.now()
+    moments = [Meeting.objects.filter(start__gt=now).aggregate(at=Min("start"))["at"]]
+    for model in apps.get_app_config("dialogue").get_models():
+        if issubclass(model, Publishable):
+            moments.append(
+                model._default_manager.filter(
+                    publication_status=PublicationStatus.PUBLISHED, publish_at__gt=now
+                ).aggregate(at=Min("publish_at"))["at"]
+            )
+    moments = [moment for moment in moments if moment is not None]
+    return min(moments) if moments else None
+
+
+def cached_next_change(cache, generation):
+    """`next_change_at()` as a timestamp (0 for none), computed once per generation."""
+    key = NEXT_CHANGE_KEY.format(generation=generation)
+    now = time.time()
+    value = cache.get(key)
+    if value is None or (value and value <= now):
+        moment = next_change_at()
+        value = moment.timestamp() if moment else 0
+        timeout = settings.PAGE_CACHE_TIMEOUT
+        if value:
+            timeout = min(timeout, max(1, int(value - now)))
+        cache.set(key, value, timeout=timeout)
+    return value
+
+
+def page_key(request, generation):
+    """Full URL (scheme, host, path with its language prefix, query) and active language."""
+    url = request.build_absolute_uri()
+    digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+    language = getattr(request, "LANGUAGE_CODE", None) or get_language()
+    return PAGE_KEY.format(generation=generation, language=language, digest=digest)
+
+
+def is_logged_in(request):
+    """True for a logged-in user; the session is only read when its cookie is present."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def is_shareable(request, response):
+    """May `response` be stored and shared between visitors?"""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # the page holds a form with a CSRF token: it will set a cookie
+    cache_control = response.get("Cache-Control", "")
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+class PageCacheMiddleware(MiddlewareMixin):
+    """Serve and store anonymous public pages whole; mark staff responses private.
+
+    Place it last in MIDDLEWARE: it needs the language (LocaleMiddleware) and the user
+    (AuthenticationMiddleware), and its hits still pass back through every other middleware.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if request.method not in SAFE_METHODS or match is None:
+            return None
+        if PUBLIC_NAMESPACE not in match.namespaces:
+            return None
+        if is_logged_in(request):
+            request.page_cache = "private"
+            return None
+        request.page_cache = "public"
+        if not settings.PAGE_CACHE_ENABLED:
+            return None
+        try:
+            generation = current_generation()
+            key = page_key(request, generation)
+            entry = default_cache.get(key)
+            if entry is not None and (not entry["until"] or entry["until"] > time.time()):
+                request.page_cache = "hit"
+                response = HttpResponse(entry["content"], status=entry["status"])
+                for name, value in entry["headers"]:
+                    response.headers[name] = value
+                response.headers["X-Page-Cache"] = "hit"
+                return get_conditional_response(
+                    request,
+                    etag=entry["etag"],
+                    last_modified=entry["last_modified"],
+                    response=response,
+                )
+            # Computed before rendering, so a record that becomes public meanwhile expires it.
+            request.page_cache_entry = (key, cached_next_change(default_cache, generation))
+        except Exception:
+            logger.exception("Page cache unavailable; rendering without it")
+        return None
+
+    def process_response(self, request, response):
+        mode = getattr(request, "page_cache", None)
+        if request.method not in SAFE_METHODS and is_logged_in(request):
+            invalidate()
+        if mode == "private":
+            add_never_cache_headers(response)
+        elif mode == "public" and is_shareable(request, response):
+            return self.share(request, response)
+        return response
+
+    def share(self, request, response):
+        patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE)
+        patch_vary_headers(response, ("Cookie",))
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        last_modified = int(time.time())
+        response.headers["Last-Modified"] = http_date(last_modified)
+        entry = getattr(request, "page_cache_entry", None)
+        if entry is not None:
+            response.headers["X-Page-Cache"] = "miss"
+            key, until = entry
+            timeout = settings.PAGE_CACHE_TIMEOUT
+            if until:
+                timeout = min(timeout, int(until - time.time()))
+            if timeout > 0:
+                stored = {
+                    "content": response.content,
+                    "status": response.status_code,
+                    "headers": [
+                        (name, value)
+                        for name, value in response.headers.items()
+                        if name != "X-Page-Cache"
+                    ],
+                    "etag": response["ETag"],
+                    "last_modified": last_modified,
+                    "until": until,
+                }
+                try:
+                    default_cache.set(key, stored, timeout=timeout)
+                except Exception:
+                    logger.exception("Could not store a page in the cache")
+        return get_conditional_response(
+            request, etag=response["ETag"], last_modified=last_modified, response=response
+        )

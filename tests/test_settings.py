@@ -1,0 +1,105 @@
+"""Settings come from the environment: SQLite and a memory cache by default, PostgreSQL and
+Redis when configured; hashed static files are cached for good."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+SETTINGS = Path(__file__).resolve().parent.parent / "hled" / "settings.py"
+VARIABLES = [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_CONN_MAX_AGE",
+    "DJANGO_PAGE_CACHE",
+    "DJANGO_PAGE_CACHE_MAX_AGE",
+    "DJANGO_MEDIA_STORAGE",
+    "DJANGO_DEBUG",
+]
+
+
+@pytest.fixture
+def load_settings(monkeypatch):
+    """Run hled/settings.py afresh with the given environment and return its names."""
+
+    def load(**environ):
+        for name in VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("DJANGO_SECRET_KEY", "settings-test")
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS))
+
+    return load
+
+
+def test_newcomer_defaults(load_settings):
+    settings = load_settings()
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["CONN_HEALTH_CHECKS"] is True
+    cache = settings["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    # A per-process cache cannot see other workers' invalidations: no page cache by default.
+    assert settings["PAGE_CACHE_ENABLED"] is False
+    assert settings["DEBUG"] is False
+    assert settings["MIDDLEWARE"][-1] == "dialogue.cache.PageCacheMiddleware"
+    assert (
+        settings["STORAGES"]["staticfiles"]["BACKEND"]
+        == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+
+
+def test_production_on_postgresql_and_redis(load_settings):
+    settings = load_settings(
+        DATABASE_URL="postgres://hled:secret@db.internal:5432/hled",
+        REDIS_URL="redis://cache.internal:6379/0",
+        DJANGO_CONN_MAX_AGE="120",
+    )
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.internal", 5432, "hled")
+    assert database["CONN_MAX_AGE"] == 120
+    assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["OPTIONS"]["connect_timeout"] == 5
+    cache = settings["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://cache.internal:6379/0"
+    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert settings["PAGE_CACHE_ENABLED"] is True
+
+
+def test_page_cache_and_media_storage_can_be_chosen(load_settings):
+    settings = load_settings(
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        DJANGO_PAGE_CACHE="0",
+        DJANGO_PAGE_CACHE_MAX_AGE="0",
+        DJANGO_MEDIA_STORAGE="storages.backends.s3.S3Storage",
+    )
+    assert settings["PAGE_CACHE_ENABLED"] is False
+    assert settings["PAGE_CACHE_MAX_AGE"] == 0
+    assert settings["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+
+
+def test_hashed_static_files_are_cached_for_years(tmp_path, settings):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    hashed = staticfiles_storage.url("dialogue/site.css")
+    assert hashed != "/static/dialogue/site.css"
+
+    client = Client()  # a new handler, so WhiteNoise indexes the files just collected
+    response = client.get(hashed, headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "max-age=315360000, public, immutable"
+    assert response["Content-Encoding"] == "gzip"
+    plain = client.get("/static/dialogue/site.css")
+    assert plain["Cache-Control"] == "max-age=60, public"

@@ -1,0 +1,92 @@
+"""generate_volume: realistic data in bulk, mostly published, and never twice by accident."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from dialogue import cache as page_cache
+from dialogue.models import (
+    AgendaItem,
+    Agreement,
+    AgreementParty,
+    AgreementUpdate,
+    Document,
+    Meeting,
+    Participation,
+    Stakeholder,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def volume():
+    call_command("generate_volume", meetings=40, seed=7, verbosity=0)
+
+
+def test_sizes_scale_with_meetings(volume):
+    assert Meeting.objects.count() == 40
+    assert AgendaItem.objects.count() == 400
+    assert AgendaItem.objects.filter(parent__isnull=False).count() == 80
+    assert Agreement.objects.count() == 80
+    assert Stakeholder.objects.count() == 20
+    assert Participation.objects.count() >= 40 * 6
+    assert AgreementParty.objects.count() >= 80 * 2
+    assert AgreementUpdate.objects.count() >= 80
+    assert Document.objects.filter(agreement__isnull=False).count() == 80
+    assert AgendaItem.sectors.through.objects.count() >= 400
+    assert Agreement.sectors.through.objects.count() >= 80
+
+
+def test_mostly_published_with_some_drafts_and_scheduled():
+    call_command("generate_volume", meetings=400, seed=7, verbosity=0)
+    for model in (Meeting, Agreement):
+        total = model.objects.count()
+        published = model.objects.published().count()
+        drafts = model.objects.drafts().count()
+        scheduled = model.objects.scheduled().count()
+        assert published + drafts + scheduled == total
+        assert published / total > 0.9
+        assert 0 < drafts / total < 0.06
+        assert 0 < scheduled / total < 0.05
+
+
+def test_records_are_consistent(volume):
+    for participation in Participation.objects.select_related("stakeholder")[:50]:
+        assert participation.side == participation.stakeholder.country
+    for meeting in Meeting.objects.all():
+        positions = list(meeting.agenda_items.values_list("position", flat=True))
+        assert sorted(positions) == list(range(1, 11))
+        assert meeting.participations.filter(role="co-chair").count() == 2
+        meeting.full_clean()
+    for agreement in Agreement.objects.all()[:20]:
+        agreement.full_clean()
+
+
+def test_refuses_to_run_twice_and_clear_replaces(volume):
+    with pytest.raises(CommandError, match="--clear"):
+        call_command("generate_volume", meetings=40, verbosity=0)
+    call_command("generate_volume", meetings=30, clear=True, verbosity=0)
+    assert Meeting.objects.count() == 30
+    assert Stakeholder.objects.count() == 20
+
+
+def test_invalidates_the_page_cache():
+    before = page_cache.current_generation()
+    call_command("generate_volume", meetings=5, verbosity=0)
+    assert page_cache.current_generation() > before
+
+
+def test_pages_render_on_volume_data(volume, client):
+    meeting = Meeting.objects.published().first()
+    agreement = Agreement.objects.published().first()
+    stakeholder = Stakeholder.objects.published().first()
+    for path in [
+        reverse("dialogue:home"),
+        reverse("dialogue:meeting-list"),
+        reverse("dialogue:agreement-list") + "?status=implementing",
+        meeting.get_absolute_url(),
+        agreement.get_absolute_url(),
+        stakeholder.get_absolute_url(),
+    ]:
+        assert client.get(path).status_code == 200, path
