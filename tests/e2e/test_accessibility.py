@@ -1,0 +1,85 @@
+"""WCAG 2.2 AA: axe-core finds no violation on any public page type; structure checked by hand."""
+
+import json
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.page_types import PAGE_TYPES, expected_status
+
+from .helpers import ARTIFACTS, visit
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+RESULT_KINDS = ["passes", "incomplete", "violations"]
+
+
+def axe_violations(page, report=None):
+    """Run axe-core on the page; return its violations as readable lines.
+
+    With `report`, a summary (rules passed, needing review, violated) is written there as JSON.
+    """
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options).response
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        summary = {
+            "url": results["url"],
+            "axe": results["testEngine"]["version"],
+            "tags": WCAG_TAGS,
+            **{kind: sorted(rule["id"] for rule in results[kind]) for kind in RESULT_KINDS},
+        }
+        report.write_text(json.dumps(summary, indent=2))
+    lines = []
+    for violation in results["violations"]:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['failureSummary']}")
+            lines.append(f"        {node['html'][:200]}")
+    return lines
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
+def test_page_type_is_accessible(page, page_paths, page_type):
+    visit(page, page_paths[page_type], status=expected_status(page_type))
+    violations = axe_violations(page, report=ARTIFACTS / "axe" / f"{page_type}.json")
+    assert not violations, f"axe-core on {page_type} ({page.url}):\n" + "\n".join(violations)
+
+    assert page.locator("html").get_attribute("lang"), "no lang on <html>"
+    assert page.locator("h1").count() == 1, "a page has exactly one h1"
+    for landmark in ["banner", "navigation", "main", "contentinfo"]:
+        assert page.get_by_role(landmark).count() >= 1, f"no {landmark} landmark"
+    assert page.get_by_role("main").count() == 1
+
+    # Headings go down one level at a time (h2 after h1, h3 after h2 …).
+    levels = page.locator("h1, h2, h3, h4, h5, h6").evaluate_all(
+        "els => els.map(el => Number(el.tagName[1]))"
+    )
+    for previous, level in zip(levels, levels[1:], strict=False):
+        assert level <= previous + 1, f"heading levels jump from h{previous} to h{level}: {levels}"
+
+    # Statuses and progress are written out, not shown by colour or a bar alone.
+    for badge in page.locator(".badge").all():
+        assert badge.inner_text().strip(), "a status badge without text"
+    for bar in page.locator("progress").all():
+        label = bar.locator("xpath=following-sibling::*[contains(@class, 'progress__label')]")
+        assert "%" in label.inner_text(), "a progress bar without its percentage in text"
+
+    # Every form control has a visible label.
+    for control in page.locator("main select, main input:not([type=hidden]), main textarea").all():
+        control_id = control.get_attribute("id")
+        assert control_id and page.locator(f'label[for="{control_id}"]').is_visible(), (
+            f"unlabelled control {control.evaluate('el => el.outerHTML')}"
+        )
+    assert page.errors == []
+
+
+def test_axe_reports_violations(page):
+    """The check above can fail: axe-core does find low contrast and a missing alt text."""
+    page.set_content(
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><main><h1>t</h1>'
+        '<p style="color:#aaa;background:#fff">faint</p><img src="data:,"></main></body></html>'
+    )
+    found = "\n".join(axe_violations(page))
+    assert "color-contrast" in found and "image-alt" in found
