@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format install messages clean
+.PHONY: demo test lint format install messages screenshots clean
 
 $(BIN)/activate: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -48,5 +48,11 @@ messages: install
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l es --ignore=.venv
 
+# Refresh the README's screenshots from the demo data: the browser tests take them at 1280 px.
+screenshots: install
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest -q -m e2e -k screenshots
+	mkdir -p docs/screenshots
+	cp "$${HLED_ARTIFACTS:-test-artifacts}"/screenshots/readme/*.png docs/screenshots/
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage htmlcov test-artifacts
