@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -227,6 +228,12 @@ class Stakeholder(Publishable):
         return reverse("dialogue:stakeholder-detail", kwargs={"slug": self.slug})
 
 
+def count_of(queryset, group_by):
+    """The number of rows of a correlated `queryset`, as an expression (0 when none)."""
+    counted = queryset.order_by().values(group_by).annotate(count=Count("pk")).values("count")
+    return Coalesce(models.Subquery(counted), 0)
+
+
 class MeetingQuerySet(PublishableQuerySet):
     def upcoming(self):
         """Meetings still ahead: in the future, or tentative / confirmed but not yet held."""
@@ -239,18 +246,16 @@ class MeetingQuerySet(PublishableQuerySet):
         return self.filter(start__lt=timezone.now()).order_by("-start")
 
     def with_counts(self):
-        """Annotate agenda-item and published-agreement counts (one query, no N+1)."""
-        now = timezone.now()
+        """Annotate agenda-item and published-agreement counts (one query, no N+1).
+
+        Correlated subqueries, not joins with GROUP BY: the database counts for the rows it
+        returns (one page), not for every meeting before sorting and slicing.
+        """
+        agenda = AgendaItem.objects.filter(meeting=models.OuterRef("pk"))
+        agreements = Agreement.objects.published().filter(origin_meeting=models.OuterRef("pk"))
         return self.annotate(
-            agenda_count=Count("agenda_items", distinct=True),
-            agreement_count=Count(
-                "agreements",
-                filter=Q(
-                    agreements__publication_status=PublicationStatus.PUBLISHED,
-                    agreements__publish_at__lte=now,
-                ),
-                distinct=True,
-            ),
+            agenda_count=count_of(agenda, "meeting"),
+            agreement_count=count_of(agreements, "origin_meeting"),
         )
 
 
