@@ -4,10 +4,14 @@ import json
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from playwright.sync_api import expect
 
-from tests.page_types import PAGE_TYPES, expected_status
+from tests.page_types import PAGE_TYPES, demo_page_paths, expected_status
 
-from .helpers import ARTIFACTS, visit
+from .helpers import ARTIFACTS, languages, visit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,15 +45,25 @@ def axe_violations(page, report=None):
 
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES)
-def test_page_type_is_accessible(page, page_paths, page_type):
-    visit(page, page_paths[page_type], status=expected_status(page_type))
-    violations = axe_violations(page, report=ARTIFACTS / "axe" / f"{page_type}.json")
-    assert not violations, f"axe-core on {page_type} ({page.url}):\n" + "\n".join(violations)
+def test_page_type_is_accessible(page, demo_data, page_type):
+    """In each language: no axe-core violation, and a sound structure checked by hand."""
+    for language in languages():
+        with translation.override(language):
+            path = demo_page_paths()[page_type]
+        visit(page, path, status=expected_status(page_type))
+        name = page_type if language == settings.LANGUAGE_CODE else f"{page_type}.{language}"
+        violations = axe_violations(page, report=ARTIFACTS / "axe" / f"{name}.json")
+        assert not violations, f"axe-core on {name} ({page.url}):\n" + "\n".join(violations)
+        assert page.locator("html").get_attribute("lang") == language
+        assert_sound_structure(page)
+    assert page.errors == []
 
-    assert page.locator("html").get_attribute("lang"), "no lang on <html>"
-    assert page.locator("h1").count() == 1, "a page has exactly one h1"
+
+def assert_sound_structure(page):
+    where = page.url
+    assert page.locator("h1").count() == 1, f"{where}: a page has exactly one h1"
     for landmark in ["banner", "navigation", "main", "contentinfo"]:
-        assert page.get_by_role(landmark).count() >= 1, f"no {landmark} landmark"
+        assert page.get_by_role(landmark).count() >= 1, f"{where}: no {landmark} landmark"
     assert page.get_by_role("main").count() == 1
 
     # Headings go down one level at a time (h2 after h1, h3 after h2 …).
@@ -57,22 +71,32 @@ def test_page_type_is_accessible(page, page_paths, page_type):
         "els => els.map(el => Number(el.tagName[1]))"
     )
     for previous, level in zip(levels, levels[1:], strict=False):
-        assert level <= previous + 1, f"heading levels jump from h{previous} to h{level}: {levels}"
+        assert level <= previous + 1, f"{where}: headings jump from h{previous} to h{level}"
 
     # Statuses and progress are written out, not shown by colour or a bar alone.
     for badge in page.locator(".badge").all():
-        assert badge.inner_text().strip(), "a status badge without text"
+        assert badge.inner_text().strip(), f"{where}: a status badge without text"
     for bar in page.locator("progress").all():
         label = bar.locator("xpath=following-sibling::*[contains(@class, 'progress__label')]")
-        assert "%" in label.inner_text(), "a progress bar without its percentage in text"
+        assert "%" in label.inner_text(), f"{where}: a progress bar without a percentage in text"
 
     # Every form control has a visible label.
     for control in page.locator("main select, main input:not([type=hidden]), main textarea").all():
         control_id = control.get_attribute("id")
         assert control_id and page.locator(f'label[for="{control_id}"]').is_visible(), (
-            f"unlabelled control {control.evaluate('el => el.outerHTML')}"
+            f"{where}: unlabelled control {control.evaluate('el => el.outerHTML')}"
         )
-    assert page.errors == []
+
+
+def test_filter_errors_are_announced_and_accessible(page, demo_data):
+    visit(page, reverse("dialogue:agreement-list") + "?status=nonsense&year=abc")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Some filters could not be applied")
+    status = page.get_by_role("search").get_by_label("Status")
+    described_by = status.get_attribute("aria-describedby")
+    assert described_by and page.locator(f"#{described_by}").is_visible()
+    violations = axe_violations(page, report=ARTIFACTS / "axe" / "agreement-list-errors.json")
+    assert not violations, "\n".join(violations)
 
 
 def test_axe_reports_violations(page):
