@@ -1,7 +1,7 @@
 """Public pages. Thin class-based views; every relation a template walks is loaded here."""
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -19,6 +19,10 @@ from .models import (
     Side,
     Stakeholder,
 )
+
+# Newest agreements first; those not yet announced (no date) last, on every database
+# (PostgreSQL would put NULLs first in a descending order, SQLite last).
+AGREEMENTS_NEWEST_FIRST = (F("announced_on").desc(nulls_last=True), "title")
 
 
 def published_stakeholders():
@@ -73,7 +77,7 @@ class HomeView(TemplateView):
             latest_meeting=meetings.filter(status=Meeting.Status.HELD).order_by("-start").first(),
             latest_agreements=Agreement.objects.published()
             .with_related()
-            .order_by("-announced_on", "title")[:6],
+            .order_by(*AGREEMENTS_NEWEST_FIRST)[:6],
             about_page=Page.objects.published().filter(slug="about").first(),
         )
         return context
@@ -110,7 +114,9 @@ class MeetingDetailView(PreviewMixin, DetailView):
                 Prefetch("agenda_items", queryset=agenda),
                 Prefetch(
                     "agreements",
-                    queryset=Agreement.objects.published().select_related("pillar"),
+                    queryset=Agreement.objects.published()
+                    .select_related("pillar")
+                    .order_by(*AGREEMENTS_NEWEST_FIRST),
                 ),
                 "documents",
             )
@@ -148,7 +154,7 @@ class AgreementListView(PaginatedFilterView):
     template_name = "dialogue/agreement_list.html"
 
     def get_queryset(self):
-        return Agreement.objects.published().with_related().order_by("-announced_on", "title")
+        return Agreement.objects.published().with_related().order_by(*AGREEMENTS_NEWEST_FIRST)
 
 
 class AgreementDetailView(PreviewMixin, DetailView):
@@ -195,17 +201,39 @@ class StakeholderDetailView(PreviewMixin, DetailView):
 
     model = Stakeholder
     template_name = "dialogue/stakeholder_detail.html"
+    # A co-chairing department takes part in thousands of meetings: show the latest ones
+    # (the agreement list filters by stakeholder for the rest).
+    LIMIT = 20
 
     def get_queryset(self):
+        # The latest rows of this stakeholder, chosen by a subquery inside the prefetch query
+        # (a sliced Prefetch would need its own attribute, which the template does not read).
+        slug = self.kwargs[self.slug_url_kwarg]
+        newest_meetings = ("-meeting__start", "-id")
+        latest_participations = (
+            Participation.objects.filter(
+                stakeholder__slug=slug, meeting__in=Meeting.objects.published()
+            )
+            .order_by(*newest_meetings)
+            .values("pk")[: self.LIMIT]
+        )
         participations = (
-            Participation.objects.filter(meeting__in=Meeting.objects.published())
+            Participation.objects.filter(pk__in=latest_participations)
             .select_related("meeting")
-            .order_by("-meeting__start")
+            .order_by(*newest_meetings)
+        )
+        newest_agreements = (F("agreement__announced_on").desc(nulls_last=True), "-id")
+        latest_parties = (
+            AgreementParty.objects.filter(
+                stakeholder__slug=slug, agreement__in=Agreement.objects.published()
+            )
+            .order_by(*newest_agreements)
+            .values("pk")[: self.LIMIT]
         )
         parties = (
-            AgreementParty.objects.filter(agreement__in=Agreement.objects.published())
+            AgreementParty.objects.filter(pk__in=latest_parties)
             .select_related("agreement")
-            .order_by("-agreement__announced_on")
+            .order_by(*newest_agreements)
         )
         return (
             super()
@@ -237,7 +265,7 @@ class PillarDetailView(DetailView):
             for row in sorted(breakdown, key=lambda r: list(labels).index(r["status"]))
         ]
         context.update(
-            agreements=agreements.select_related("pillar").order_by("-announced_on", "title")[
+            agreements=agreements.select_related("pillar").order_by(*AGREEMENTS_NEWEST_FIRST)[
                 : self.LIMIT
             ],
             agreement_total=sum(row["count"] for row in status_breakdown),
