@@ -19,11 +19,6 @@ from tests.page_types import demo_page_paths
 
 from .helpers import ARTIFACTS
 
-# Playwright's sync API runs an asyncio event loop in the test thread, so Django refuses ORM
-# calls there (SynchronousOnlyOperation) although nothing runs concurrently. This is the
-# documented escape hatch; it only switches off that safety check.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -63,14 +58,19 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """One headless Chromium for the whole run."""
+    """One headless Chromium for all the browser tests, closed when they are done."""
     executable = chromium_executable()
     if executable is None:
         browser_unavailable("Chromium not found: install Debian's chromium or set HLED_CHROMIUM")
     shutil.rmtree(ARTIFACTS / "failures", ignore_errors=True)
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        # While Playwright's sync API is open it keeps an asyncio event loop running in this
+        # thread, so Django refuses ORM calls here (SynchronousOnlyOperation) although nothing
+        # runs concurrently. Django's documented escape hatch switches that check off, for as
+        # long as the browser is open only.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
