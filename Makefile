@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format install messages screenshots clean
+.PHONY: demo test lint format install messages screenshots serve test-postgres services volume bench clean
 
 $(BIN)/activate: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,42 @@ demo: install .demo-secret
 
 test: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
+
+# The whole suite again on the local PostgreSQL (pytest-django creates and drops test_hled).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hled
+test-postgres: install
+	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret \
+		$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+# Production-like serving on the local database: debug off, collected static files, gunicorn
+# (settings in gunicorn.conf.py; WEB_CONCURRENCY sets the workers, default 2 x cores + 1).
+SERVE_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .demo-secret)" \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
+
+serve: install .demo-secret
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving with gunicorn on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn
+
+# Local PostgreSQL and Redis for test-postgres and bench (installed from Debian if missing).
+services:
+	bash .ci/services
+
+# Volume data in the benchmark database: 10,000 meetings, 100,000 agenda items, 20,000
+# agreements, 5,000 stakeholders (about 2 minutes). Kept between runs; VOLUME_ARGS=--clear
+# replaces it.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hled_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/1
+volume: install services
+	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) --prepare-only $(VOLUME_ARGS)
+
+# gunicorn on the volume data, driven by wrk over loopback: cold and warm figures per page
+# type beside /healthz, printed and written to bench-results/. See docs/performance.md.
+bench: install services .demo-secret
+	command -v wrk >/dev/null 2>&1 || (apt-get update && apt-get install -y wrk)
+	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL) \
+		--secret-file .demo-secret $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

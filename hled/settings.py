@@ -115,7 +115,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its Redis client between operations.
+            "BACKEND": "dialogue.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "hled"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

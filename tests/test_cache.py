@@ -252,6 +252,23 @@ class TestInvalidation:
             assert page_cache.current_generation() == before
         assert page_cache.current_generation() > before
 
+    def test_another_process_invalidating_is_seen_at_once(self, client):
+        meeting = MeetingFactory(title="Before")
+        path = meeting.get_absolute_url()
+        client.get(path)
+        assert client.get(path)["X-Page-Cache"] == "hit"  # this worker now holds a hint
+        # Another worker changes the record: only the shared generation moves here.
+        page_cache.disconnect_signals()
+        try:
+            type(meeting).objects.filter(pk=meeting.pk).update(title="After")
+        finally:
+            page_cache.connect_signals()
+        assert client.get(path)["X-Page-Cache"] == "hit"
+        cache.incr(page_cache.GENERATION_KEY)
+        response = client.get(path)
+        assert response["X-Page-Cache"] == "miss"
+        assert "After" in body(response)
+
     def test_a_lost_generation_is_never_reused(self):
         first = page_cache.current_generation()
         cache.delete(page_cache.GENERATION_KEY)
@@ -303,7 +320,7 @@ def redis_cache(settings):
     prefix = f"hled-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "dialogue.cache.RedisCache",
             "LOCATION": redis_location(),
             "KEY_PREFIX": prefix,
         }
@@ -316,9 +333,11 @@ def redis_cache(settings):
 
 
 def test_the_redis_backend_serves_and_invalidates_pages(redis_cache, client):
-    assert type(redis_cache).__name__ == "RedisCache"
+    assert isinstance(redis_cache, page_cache.django_redis.RedisCache)
     redis_cache.set("ping", "pong")
     assert redis_cache.get("ping") == "pong"
+    assert redis_cache.get_many(["ping", "missing"]) == {"ping": "pong"}
+    assert redis_cache._cache.get_client() is redis_cache._cache.get_client()
 
     meeting = MeetingFactory(title="Cached in Redis")
     path = meeting.get_absolute_url()

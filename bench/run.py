@@ -1,0 +1,417 @@
+"""Benchmark the public pages on volume data: gunicorn, driven by wrk over loopback.
+
+`make bench` runs this. For each page type (home, meeting list, meeting detail, agreement list
+with a filter, agreement detail, stakeholder detail) and the baseline (/healthz, a minimal view
+through the same middleware stack) it measures requests per second and p50 / p95 latency with
+8 concurrent clients, twice: cold (page cache off: every request renders) and warm (page cache
+on). It also counts SQL queries per request and HTML size (raw and gzip) in-process. It prints
+a table and writes bench-results/bench-<time>.json.
+
+Load goes to 127.0.0.1 only, bounded in time and in requests.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+LUA = Path(__file__).with_name("wrk.lua")
+TARGETS = {"warm_ratio": 0.90, "cold_ratio": 0.30, "warm_p95_ms": 50.0, "gzip_kb": 50.0}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True, help="the volume database")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/1")
+    parser.add_argument("--secret-file", default=str(ROOT / ".demo-secret"))
+    parser.add_argument("--meetings", type=int, default=10_000, help="volume size")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per page")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--max-requests", type=int, default=50_000, help="cap on requests per measurement"
+    )
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--urls-per-page", type=int, default=20, help="distinct URLs per page")
+    parser.add_argument("--prepare-only", action="store_true", help="only build the data")
+    parser.add_argument("--clear", action="store_true", help="regenerate the volume data")
+    parser.add_argument("--output", help="JSON file (default bench-results/bench-<time>.json)")
+    return parser.parse_args()
+
+
+def environment(args, **extra):
+    """The production-like environment of the benchmark (debug off, PostgreSQL, Redis)."""
+    secret_file = Path(args.secret_file)
+    secret = secret_file.read_text().strip() if secret_file.exists() else "bench-only-secret"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hled.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secret,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "DJANGO_CACHE_KEY_PREFIX": "hled-bench",
+        "DJANGO_STATIC_ROOT": str(ROOT / "bench-results" / "static"),
+        "DJANGO_LOG_LEVEL": "ERROR",
+    }
+    env.update(extra)
+    return env
+
+
+def manage(args, *command, **extra):
+    subprocess.run(
+        [PYTHON, "manage.py", *command], cwd=ROOT, env=environment(args, **extra), check=True
+    )
+
+
+def ensure_database(url):
+    """Create the PostgreSQL database of the benchmark when it does not exist yet."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    server = {
+        "host": config["HOST"] or "127.0.0.1",
+        "port": config["PORT"] or 5432,
+        "user": config["USER"] or "postgres",
+        "password": config["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**server) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            print(f"Creating database {config['NAME']}")
+            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def prepare(args):
+    """Migrate, load the demo (pages, figures, pillars) and the volume data; collect static."""
+    ensure_database(args.database_url)
+    manage(args, "migrate", "--noinput", "--verbosity", "0")
+    manage(args, "loaddata", "hled_demo", "--verbosity", "0")
+    volume = ["generate_volume", "--meetings", str(args.meetings), "--verbosity", "2"]
+    try:
+        manage(args, *volume, *(["--clear"] if args.clear else []))
+    except subprocess.CalledProcessError:
+        if args.clear:
+            raise
+        print("Volume data already there (make volume VOLUME_ARGS=--clear regenerates it).")
+    manage(args, "collectstatic", "--noinput", "--verbosity", "0")
+
+
+def setup_django(args):
+    os.environ.update(environment(args))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def pick_urls(count):
+    """Per page type, the URLs to request: the heaviest published records first."""
+    from django.db.models import OuterRef
+    from django.urls import reverse
+
+    from dialogue.models import (
+        AgendaItem,
+        Agreement,
+        AgreementParty,
+        AgreementUpdate,
+        Meeting,
+        Participation,
+        Pillar,
+        Sector,
+        Stakeholder,
+        count_of,
+    )
+
+    def heaviest(model, *relations):
+        """`relations`: (related model, its foreign key to `model`)."""
+        weight = sum(
+            count_of(related.objects.filter(**{key: OuterRef("pk")}), key)
+            for related, key in relations
+        )
+        records = model.objects.published().annotate(weight=weight)
+        return [r.get_absolute_url() for r in records.order_by("-weight", "pk")[:count]]
+
+    agreements = reverse("dialogue:agreement-list")
+    pillar = Pillar.objects.order_by("number").first()
+    sector = Sector.objects.order_by("slug").first()
+    filters = [
+        f"?pillar={pillar.slug}&status=implementing",
+        "?status=in-force",
+        f"?sector={sector.slug}",
+        "?year=2019",
+        "?kind=memorandum&status=completed",
+    ]
+    return {
+        "baseline /healthz": [reverse("healthz")],
+        "home": [reverse("dialogue:home")],
+        "meeting list": [reverse("dialogue:meeting-list")],
+        "meeting detail": heaviest(
+            Meeting,
+            (AgendaItem, "meeting"),
+            (Participation, "meeting"),
+            (Agreement, "origin_meeting"),
+        ),
+        "agreement list (filtered)": [agreements + query for query in filters],
+        "agreement detail": heaviest(
+            Agreement, (AgreementParty, "agreement"), (AgreementUpdate, "agreement")
+        ),
+        "stakeholder detail": heaviest(
+            Stakeholder, (Participation, "stakeholder"), (AgreementParty, "stakeholder")
+        ),
+    }
+
+
+def measure_in_process(urls):
+    """Queries per request (cold and warm) and the largest HTML, raw and gzipped."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    result = {"queries_cold": 0, "queries_warm": 0, "html_bytes": 0, "html_gzip_bytes": 0}
+    for url in urls:
+        with override_settings(PAGE_CACHE_ENABLED=False):
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        result["queries_cold"] = max(result["queries_cold"], len(queries))
+        result["html_bytes"] = max(result["html_bytes"], len(response.content))
+        compressed = len(gzip.compress(response.content, compresslevel=6))
+        result["html_gzip_bytes"] = max(result["html_gzip_bytes"], compressed)
+        with override_settings(PAGE_CACHE_ENABLED=True):
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+        result["queries_warm"] = max(result["queries_warm"], len(queries))
+    cache.clear()
+    return result
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn with production-like settings on a free loopback port."""
+
+    def __init__(self, args, page_cache):
+        self.port = free_port()
+        env = environment(
+            args,
+            DJANGO_PAGE_CACHE="1" if page_cache else "0",
+            GUNICORN_BIND=f"127.0.0.1:{self.port}",
+            WEB_CONCURRENCY=str(args.workers),
+            GUNICORN_ACCESS_LOG="",
+            GUNICORN_MAX_REQUESTS="0",
+        )
+        self.log = ROOT / "bench-results" / f"gunicorn-{'warm' if page_cache else 'cold'}.log"
+        self.log.parent.mkdir(exist_ok=True)
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(Path(PYTHON).with_name("gunicorn"))],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start:\n" + self.log.read_text())
+            time.sleep(0.2)
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def wrk(args, base, urls, duration, max_requests):
+    """One wrk run over loopback; returns its JSON summary."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as paths:
+        paths.write("\n".join(urls) + "\n")
+    env = {
+        **os.environ,
+        "WRK_PATHS": paths.name,
+        "WRK_MAX_REQUESTS": str(max(1, max_requests // args.threads)),
+    }
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(LUA),
+        base,
+    ]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    os.unlink(paths.name)
+    line = next(line for line in output.splitlines() if line.startswith("JSON "))
+    return json.loads(line[5:])
+
+
+def machine():
+    model = ""
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        model = next(
+            line.split(":", 1)[1].strip() for line in lscpu.splitlines() if "Model name" in line
+        )
+    except (OSError, StopIteration):
+        pass
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "load_average_before": os.getloadavg(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def row_text(name, row):
+    def rate(mode):
+        data = row[mode]
+        return (
+            f"{data['rps']:8.0f} {100 * data['ratio']:5.0f}% "
+            f"{data['p50_ms']:6.1f} {data['p95_ms']:6.1f}"
+        )
+
+    return (
+        f"{name:26} {rate('cold')} | {rate('warm')} | "
+        f"{row['queries_cold']:3d} {row['queries_warm']:3d} | "
+        f"{row['html_bytes'] / 1024:6.1f} {row['html_gzip_bytes'] / 1024:5.1f} | "
+        f"{row['cold']['errors'] + row['warm']['errors']:d}"
+    )
+
+
+def report(results):
+    header = (
+        f"{'page':26} {'cold r/s':>8} {'base':>6} {'p50':>6} {'p95':>6} | "
+        f"{'warm r/s':>8} {'base':>6} {'p50':>6} {'p95':>6} | "
+        f"{'q/c':>3} {'q/w':>3} | {'KB':>6} {'gz KB':>5} | err"
+    )
+    print()
+    print("Latency in ms; 'base' is the share of the baseline's requests per second in the same")
+    print("mode; q/c and q/w are SQL queries per request cold and warm; HTML sizes are the")
+    print("largest of the URLs of the page type.")
+    print(header)
+    print("-" * len(header))
+    for name, row in results["pages"].items():
+        print(row_text(name, row))
+    print()
+    for check in results["targets"]:
+        print(f"{'PASS' if check['ok'] else 'MISS'}  {check['what']}")
+
+
+def check_targets(pages):
+    checks = []
+    for name, row in pages.items():
+        if name.startswith("baseline"):
+            continue
+        checks += [
+            {
+                "what": f"{name}: warm {100 * row['warm']['ratio']:.0f}% of baseline (>= 90%)",
+                "ok": row["warm"]["ratio"] >= TARGETS["warm_ratio"],
+            },
+            {
+                "what": f"{name}: cold {100 * row['cold']['ratio']:.0f}% of baseline (>= 30%)",
+                "ok": row["cold"]["ratio"] >= TARGETS["cold_ratio"],
+            },
+            {
+                "what": f"{name}: warm p95 {row['warm']['p95_ms']:.1f} ms (< 50 ms)",
+                "ok": row["warm"]["p95_ms"] < TARGETS["warm_p95_ms"],
+            },
+            {
+                "what": f"{name}: HTML {row['html_gzip_bytes'] / 1024:.1f} KB gzipped (< 50 KB)",
+                "ok": row["html_gzip_bytes"] / 1024 < TARGETS["gzip_kb"],
+            },
+        ]
+    errors = sum(row[mode]["errors"] for row in pages.values() for mode in ("cold", "warm"))
+    checks.append({"what": f"errors: {errors} (0)", "ok": errors == 0})
+    return checks
+
+
+def main():
+    args = parse_args()
+    if not shutil.which("wrk") and not args.prepare_only:
+        sys.exit("wrk is missing: apt-get install -y wrk (make bench does it)")
+    prepare(args)
+    if args.prepare_only:
+        return
+    setup_django(args)
+    urls = pick_urls(args.urls_per_page)
+    started = datetime.now(UTC)
+    results = {
+        "started": started.isoformat(),
+        "machine": machine(),
+        "settings": {
+            key: getattr(args, key)
+            for key in ("duration", "warmup", "connections", "threads", "workers", "max_requests")
+        },
+        "database": "PostgreSQL (volume data)",
+        "cache": "Redis",
+        "urls": urls,
+        "pages": {},
+    }
+    for name, page_urls in urls.items():
+        print(f"Counting queries and HTML size: {name}")
+        results["pages"][name] = measure_in_process(page_urls) | {"urls": len(page_urls)}
+    for mode, page_cache in (("cold", False), ("warm", True)):
+        server = Gunicorn(args, page_cache)
+        try:
+            for name, page_urls in urls.items():
+                print(f"{mode}: {name}", flush=True)
+                wrk(args, server.base, page_urls, args.warmup, args.max_requests)
+                summary = wrk(args, server.base, page_urls, args.duration, args.max_requests)
+                results["pages"][name][mode] = summary
+        finally:
+            server.stop()
+        baseline = results["pages"]["baseline /healthz"][mode]["rps"]
+        for row in results["pages"].values():
+            row[mode]["ratio"] = row[mode]["rps"] / baseline if baseline else 0
+    results["targets"] = check_targets(results["pages"])
+    report(results)
+    output = Path(args.output or ROOT / "bench-results" / f"bench-{started:%Y%m%dT%H%M%S}.json")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nWrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+
+
+if __name__ == "__main__":
+    main()
