@@ -1,11 +1,25 @@
-"""The staff back office: every record is edited here."""
+"""The staff back office: every record is edited here.
+
+The editorial workflow (dialogue/workflow.py) is enforced here: Editors save drafts,
+Publishers publish; every change is versioned (django-reversion) and a save based on an
+out-of-date form is refused (optimistic locking on ``version``).
+"""
 
 from zoneinfo import ZoneInfo
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +31,10 @@ from modeltranslation.admin import (
 )
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import get_translation_fields
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
+from . import compare, versioning, workflow
 from .models import (
     AgendaItem,
     Agreement,
@@ -33,6 +50,11 @@ from .models import (
     Sector,
     Stakeholder,
 )
+
+# Before the VersionAdmin classes below register models their own way.
+versioning.register_models()
+
+PUBLICATION_FIELDS = ("publication_status", "publish_at")
 
 
 class PublicationFilter(admin.SimpleListFilter):
@@ -103,6 +125,448 @@ class HttpsLinks:
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+def last_change(obj):
+    """(who, when) of the latest recorded change to `obj`: its newest version, else the log."""
+    version = (
+        Version.objects.get_for_object(obj).select_related("revision", "revision__user").first()
+    )
+    if version is not None:
+        return version.revision.user, version.revision.date_created
+    entry = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
+        )
+        .select_related("user")
+        .order_by("-action_time")
+        .first()
+    )
+    if entry is not None:
+        return entry.user, entry.action_time
+    return None, None
+
+
+def snapshot(objects, comment):
+    """Record the current state of `objects` (with their parts) as a revision of its own."""
+    objects = [obj for obj in objects if obj is not None and obj.pk is not None]
+    if not objects or reversion.is_active():
+        return
+    with reversion.create_revision():
+        reversion.set_comment(str(comment))
+        for obj in objects:
+            reversion.add_to_revision(obj)
+
+
+def ensure_baseline(objects):
+    """Keep the state of records never changed in the admin (loaded from the demo fixture,
+    imported, created in a shell) before the first change, so it can be restored."""
+    missing = [
+        obj
+        for obj in objects
+        if obj is not None
+        and obj.pk is not None
+        and not Version.objects.get_for_object(obj).exists()
+    ]
+    snapshot(missing, _("State before the first change recorded in the admin."))
+
+
+class WorkflowAdminForm(forms.ModelForm):
+    """Carries the version of the record the form was opened at and refuses, as a whole,
+    a save that the user's role does not allow."""
+
+    lock_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    # Set for each request by WorkflowAdmin.get_form.
+    user = None
+    check_lock = False
+    conflict = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["lock_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        self.refuse_publication_fields()
+        self.refuse_published_owners(cleaned)
+        if self.check_lock and self.instance.pk is not None:
+            self.refuse_outdated(cleaned.get("lock_version"))
+        return cleaned
+
+    def refuse_publication_fields(self):
+        """Publication fields are read-only for users who may not publish, so the form never
+        sends them: a request that does was forged, and nothing of it is saved."""
+        model = self._meta.model
+        if model._meta.model_name not in workflow.PUBLISHABLE_MODELS:
+            return
+        if workflow.can_publish(self.user, model):
+            return
+        names = {self.add_prefix(name) for name in PUBLICATION_FIELDS}
+        names |= {f"{self.add_prefix('publish_at')}_{i}" for i in (0, 1)}
+        if names & set(self.data):
+            raise ValidationError(
+                _(
+                    "Only a Publisher can publish, unpublish or schedule %(things)s. "
+                    "Nothing was saved."
+                ),
+                code="publish_permission",
+                params={"things": model._meta.verbose_name_plural},
+            )
+
+    def refuse_published_owners(self, cleaned):
+        """A part (agenda item, document …) may not be added to or moved into a published
+        record by a user who may not change it."""
+        for name in workflow.OWNER_FIELDS.get(self._meta.model._meta.model_name, ()):
+            owner = cleaned.get(name)
+            if owner is not None and workflow.is_protected(self.user, owner):
+                self.add_error(
+                    name,
+                    _(
+                        "“%(owner)s” is published: only a Publisher can change it or its "
+                        "parts. Ask a Publisher to unpublish it first."
+                    )
+                    % {"owner": owner},
+                )
+
+    def refuse_outdated(self, opened_at):
+        """Optimistic locking: refuse the save if the record changed since the form opened.
+
+        The stored version is read with a row lock (PostgreSQL), so of two saves racing
+        from the same version, the second waits for the first and is then refused.
+        """
+        model = type(self.instance)
+        current = (
+            model._base_manager.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is None or opened_at == current:
+            return
+        if opened_at is None:
+            raise ValidationError(
+                _(
+                    "This form does not say which version of the %(thing)s it was opened at, "
+                    "so saving it could overwrite someone else's changes. Your changes were "
+                    "not saved: reload the page and make them again."
+                ),
+                code="conflict",
+                params={"thing": model._meta.verbose_name},
+            )
+        who, when = last_change(self.instance)
+        self.conflict = {"user": who, "when": when, "version": current}
+        # The re-displayed form carries the current version: saving it again, after merging
+        # by hand, is a deliberate choice to overwrite.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("lock_version")] = str(current)
+        name = who.get_username() if who else _("someone else")
+        raise ValidationError(
+            _(
+                "This %(thing)s was changed by %(user)s on %(when)s, after you opened it. "
+                "Your changes were not saved: they are still in the form below. Compare "
+                "them with the current version, then save again to keep yours."
+            ),
+            code="conflict",
+            params={
+                "thing": model._meta.verbose_name,
+                "user": name,
+                "when": date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else "?",
+            },
+        )
+
+
+class WorkflowAdmin(HttpsLinks, TranslationAdmin, VersionAdmin):
+    """Base of every dialogue admin: roles, history (versions, compare, restore, recover)
+    and conflict detection."""
+
+    form = WorkflowAdminForm
+    object_history_template = "admin/dialogue/object_history.html"
+    history_latest_first = True
+
+    # Roles
+
+    @property
+    def is_publishable(self):
+        return self.model._meta.model_name in workflow.PUBLISHABLE_MODELS
+
+    def has_publish_permission(self, request):
+        return workflow.can_publish(request.user, self.model)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and not workflow.is_protected(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and not workflow.is_protected(request.user, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.is_publishable and not self.has_publish_permission(request):
+            fields += [name for name in PUBLICATION_FIELDS if name not in fields]
+        return fields
+
+    def get_fields(self, request, obj=None):
+        # The version token is rendered once, as a hidden input (change_form.html).
+        return [name for name in super().get_fields(request, obj) if name != "lock_version"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        form.check_lock = change and not getattr(request, "restoring", False)
+        return form
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset = super().get_changelist_formset(request, **kwargs)
+        user = request.user
+
+        class GuardedFormSet(formset):
+            """Editable list columns may not change a record the user may not change."""
+
+            def clean(self):
+                super().clean()
+                for form in self.forms:
+                    if form.has_changed() and workflow.is_protected(user, form.instance):
+                        raise ValidationError(
+                            _("“%(record)s” is published: only a Publisher can change it.")
+                            % {"record": form.instance}
+                        )
+
+        return GuardedFormSet
+
+    def workflow_notice(self, request, obj):
+        """What the change form tells the user about their role on this record."""
+        if obj is not None and workflow.is_protected(request.user, obj):
+            if self.is_publishable:
+                return _(
+                    "This %(thing)s is published (live or scheduled), so only a Publisher can "
+                    "change or delete it. Ask a Publisher to unpublish it so you can edit the "
+                    "draft, or to make the change."
+                ) % {"thing": self.model._meta.verbose_name}
+            owners = ", ".join(f"“{owner}”" for owner in workflow.owners(obj))
+            return _(
+                "This %(thing)s belongs to %(owners)s, which is published, so only a Publisher "
+                "can change it."
+            ) % {"thing": self.model._meta.verbose_name, "owners": owners}
+        if self.is_publishable and not self.has_publish_permission(request):
+            return _(
+                "You can save this %(thing)s as a draft. A Publisher publishes or schedules it."
+            ) % {"thing": self.model._meta.verbose_name}
+        return ""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.setdefault("workflow_notice", self.workflow_notice(request, obj))
+        if change and obj is not None:
+            opts = self.model._meta
+            context.setdefault(
+                "history_url",
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[quote(obj.pk)]),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # History: keep the state before each change, also of records never edited here.
+
+    def history_targets(self, obj):
+        """The records whose history a change to `obj` belongs to."""
+        return [obj, *workflow.owners(obj)]
+
+    def owners_from_post(self, request):
+        names = workflow.OWNER_FIELDS.get(self.model._meta.model_name, ())
+        found = []
+        for name in names:
+            value = request.POST.get(name, "")
+            related = self.model._meta.get_field(name).related_model
+            if value.isdigit():
+                found.append(related._base_manager.filter(pk=value).first())
+        return found
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "POST":
+            ensure_baseline(self.owners_from_post(request))
+        return super().add_view(request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                ensure_baseline(self.history_targets(obj) + self.owners_from_post(request))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and self.has_delete_permission(request, obj):
+                ensure_baseline(workflow.owners(obj))
+                snapshot([obj], _("State before deletion."))
+        with self.create_revision(request):
+            return super().delete_view(request, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action:
+            selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+            queryset = self.get_queryset(request)
+            if request.POST.get("select_across") != "1":
+                queryset = queryset.filter(pk__in=[pk for pk in selected if pk.isdigit()])
+            objects = list(queryset)
+            if action == "delete_selected" and request.POST.get("post"):
+                if all(self.has_delete_permission(request, obj) for obj in objects):
+                    owners = [owner for obj in objects for owner in workflow.owners(obj)]
+                    ensure_baseline(owners)
+                    snapshot(objects, _("State before deletion."))
+            else:
+                ensure_baseline(objects)
+        return super().changelist_view(request, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        keep = getattr(request, "keep_publication", None)
+        if obj is not None and keep:
+            for name, value in keep.items():
+                setattr(obj, name, value)
+        return obj
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restore a version. Its publication settings are only restored by a Publisher:
+        for anyone else the record keeps its current ones."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        request.restoring = True
+        if self.is_publishable and not self.has_publish_permission(request):
+            request.keep_publication = {name: getattr(obj, name) for name in PUBLICATION_FIELDS}
+        if request.method == "POST":
+            ensure_baseline(self.history_targets(obj))
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Recover a deleted record: as a draft, unless a Publisher recovers it."""
+        request.restoring = True
+        if self.is_publishable and not self.has_publish_permission(request):
+            request.keep_publication = {"publication_status": PublicationStatus.DRAFT}
+        return super().recover_view(request, version_id, extra_context)
+
+    def get_urls(self):
+        opts = self.model._meta
+        compare_url = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.compare_view),
+            name=f"{opts.app_label}_{opts.model_name}_compare",
+        )
+        return [compare_url, *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every version of the record, newest first, to compare or restore."""
+        opts = self.model._meta
+        obj = self.get_object(request, unquote(object_id))
+        versions = (
+            Version.objects.get_for_object_reference(self.model, unquote(object_id))
+            .select_related("revision", "revision__user")
+            .order_by("-pk")
+        )
+        revision_url = f"admin:{opts.app_label}_{opts.model_name}_revision"
+        context = {
+            "action_list": [
+                {
+                    "version": version,
+                    "revision": version.revision,
+                    "url": reverse(revision_url, args=[quote(version.object_id), version.pk]),
+                }
+                for version in versions
+            ],
+            "compare_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_compare", args=[object_id]
+            ),
+            "can_restore": obj is not None and self.has_change_permission(request, obj),
+            **(extra_context or {}),
+        }
+        # Django's own view (permission check, breadcrumbs) with this list of versions.
+        return admin.ModelAdmin.history_view(self, request, object_id, context)
+
+    def compare_view(self, request, object_id):
+        """Two versions of a record side by side, field by field, parts included."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        object_id = unquote(object_id)
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        opts = self.model._meta
+        history_url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_history", args=[quote(obj.pk)]
+        )
+        versions = Version.objects.get_for_object(obj).select_related("revision__user")
+        picked = compare.pick_versions(versions, request.GET.get("from"), request.GET.get("to"))
+        if picked is None:
+            messages.warning(request, _("Choose two different versions to compare."))
+            return redirect(history_url)
+        older, newer = picked
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Compare versions of %(record)s") % {"record": obj},
+            "subtitle": None,
+            "opts": opts,
+            "object": obj,
+            "older": older,
+            "newer": newer,
+            "changes": compare.compare_versions(self.model, older, newer),
+            "history_url": history_url,
+            "restore_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_revision",
+                args=[quote(obj.pk), older.pk],
+            ),
+            "can_restore": self.has_change_permission(request, obj),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/dialogue/compare.html", context)
+
+
+class PartAdmin(WorkflowAdmin):
+    """Admin of a part of a meeting or an agreement (agenda item, participant, party, update,
+    document): changing it here also changes the record it belongs to, which gets a new
+    version and a new history entry, so an editor who has that record open is warned."""
+
+    def touch_owners(self, owners):
+        seen = set()
+        for owner in owners:
+            key = (type(owner), owner.pk)
+            if owner.pk is None or key in seen:
+                continue
+            seen.add(key)
+            owner.save(update_fields=["updated_at", "version"])
+
+    def save_model(self, request, obj, form, change):
+        previous = []
+        if change:
+            stored = type(obj)._base_manager.filter(pk=obj.pk).first()
+            previous = workflow.owners(stored) if stored else []
+        super().save_model(request, obj, form, change)
+        self.touch_owners([*previous, *workflow.owners(obj)])
+
+    def delete_model(self, request, obj):
+        owners = workflow.owners(obj)
+        super().delete_model(request, obj)
+        self.touch_owners(owners)
+
+    def delete_queryset(self, request, queryset):
+        owners = [owner for obj in queryset for owner in workflow.owners(obj)]
+        super().delete_queryset(request, queryset)
+        self.touch_owners(owners)
+
+
+def edited_object_id(request):
+    """The id of the record whose form `request` shows: on its change page, on the page
+    restoring one of its versions, or on the page recovering it after deletion."""
+    match = request.resolver_match
+    if "object_id" in match.kwargs:
+        return match.kwargs["object_id"]
+    if match.url_name.endswith("_revision"):
+        return unquote(match.args[0])
+    if match.url_name.endswith("_recover"):
+        return Version.objects.filter(pk=match.args[0]).values_list("object_id", flat=True).first()
+    return None
+
+
 def year_filter(field_name, title):
     """A list filter offering each year that occurs in `field_name`."""
 
@@ -122,7 +586,7 @@ def year_filter(field_name, title):
     return YearFilter
 
 
-class MeetingAdminForm(forms.ModelForm):
+class MeetingAdminForm(WorkflowAdminForm):
     """Start and end are typed in the host city's local time, whatever the editor's zone."""
 
     def __init__(self, *args, **kwargs):
@@ -150,8 +614,13 @@ class MeetingAdminForm(forms.ModelForm):
         return cleaned
 
 
-class PublishableAdmin(HttpsLinks, TranslationAdmin):
-    """Shared behaviour of publishable models: status column, filter and bulk actions."""
+class PublishableAdmin(WorkflowAdmin):
+    """Shared behaviour of publishable models: status column, filter and bulk actions.
+
+    The Publish and Unpublish actions are only offered to, and only run for, users with the
+    model's publish permission. Each record is saved on its own, so it gets a version in its
+    history and an entry in the admin log.
+    """
 
     actions = ["publish", "unpublish"]
     publication_fieldset = (_("Publication"), {"fields": ("publication_status", "publish_at")})
@@ -160,17 +629,31 @@ class PublishableAdmin(HttpsLinks, TranslationAdmin):
     @admin.display(description=_("publication"), ordering="publication_status")
     def publication(self, obj):
         if obj.is_scheduled:
-            when = date_format(timezone.localtime(obj.publish_at), "DATETIME_FORMAT")
+            when = timezone.localtime(obj.publish_at).strftime("%Y-%m-%d %H:%M")
             return _("Scheduled for %(when)s UTC") % {"when": when}
         return obj.get_publication_status_display()
 
-    @admin.action(description=_("Publish the selected records now"))
+    def change_publication(self, request, records, message, **values):
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        reversion.set_comment(str(message))
+        for obj in records:
+            for name, value in values.items():
+                setattr(obj, name, value)
+            obj.save(update_fields=[*values, "first_published_at", "updated_at", "version"])
+            self.log_change(request, obj, str(message))
+        return len(records)
+
+    @admin.action(description=_("Publish the selected records now"), permissions=["publish"])
     def publish(self, request, queryset):
         # Records already live keep their publication time; drafts and scheduled ones go live now.
-        now = timezone.now()
         live = queryset.published().values("pk")
-        count = queryset.exclude(pk__in=live).update(
-            publication_status=PublicationStatus.PUBLISHED, publish_at=now, updated_at=now
+        count = self.change_publication(
+            request,
+            list(queryset.exclude(pk__in=live)),
+            _("Published with the “Publish” action."),
+            publication_status=PublicationStatus.PUBLISHED,
+            publish_at=timezone.now(),
         )
         self.message_user(
             request,
@@ -179,10 +662,15 @@ class PublishableAdmin(HttpsLinks, TranslationAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Unpublish the selected records (back to draft)"))
+    @admin.action(
+        description=_("Unpublish the selected records (back to draft)"), permissions=["publish"]
+    )
     def unpublish(self, request, queryset):
-        count = queryset.update(
-            publication_status=PublicationStatus.DRAFT, updated_at=timezone.now()
+        count = self.change_publication(
+            request,
+            list(queryset.exclude(publication_status=PublicationStatus.DRAFT)),
+            _("Unpublished with the “Unpublish” action."),
+            publication_status=PublicationStatus.DRAFT,
         )
         self.message_user(
             request,
@@ -221,7 +709,7 @@ class AgendaItemInline(HttpsLinks, TranslationStackedInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
-            meeting_id = request.resolver_match.kwargs.get("object_id")
+            meeting_id = edited_object_id(request)
             kwargs["queryset"] = AgendaItem.objects.filter(meeting_id=meeting_id or 0)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -426,7 +914,7 @@ class PageAdmin(PublishableAdmin):
 
 
 @admin.register(Pillar)
-class PillarAdmin(HttpsLinks, TranslationAdmin):
+class PillarAdmin(WorkflowAdmin):
     list_display = ["number", "name", "slug"]
     list_display_links = ["number", "name"]
     search_fields = search_both("name", "summary")
@@ -435,7 +923,7 @@ class PillarAdmin(HttpsLinks, TranslationAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(HttpsLinks, TranslationAdmin):
+class SectorAdmin(WorkflowAdmin):
     list_display = ["name", "slug"]
     search_fields = search_both("name")
     prepopulated_fields = {"slug": ["name"]}
@@ -443,7 +931,7 @@ class SectorAdmin(HttpsLinks, TranslationAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(HttpsLinks, TranslationAdmin):
+class AgendaItemAdmin(PartAdmin):
     """Agenda items are edited inside their meeting; this list helps find them across meetings."""
 
     list_display = ["title", "meeting", "position", "pillar", "duration"]
@@ -464,7 +952,7 @@ class AgendaItemAdmin(HttpsLinks, TranslationAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(HttpsLinks, TranslationAdmin):
+class ParticipationAdmin(PartAdmin):
     list_display = ["stakeholder", "meeting", "role", "side", "capacity"]
     list_select_related = ["stakeholder", "meeting"]
     list_filter = ["role", "side", "meeting__kind"]
@@ -474,7 +962,7 @@ class ParticipationAdmin(HttpsLinks, TranslationAdmin):
 
 
 @admin.register(AgreementParty)
-class AgreementPartyAdmin(HttpsLinks, TranslationAdmin):
+class AgreementPartyAdmin(PartAdmin):
     list_display = ["stakeholder", "agreement", "role", "side", "signed_on"]
     list_select_related = ["stakeholder", "agreement"]
     list_filter = ["role", "side"]
@@ -484,7 +972,7 @@ class AgreementPartyAdmin(HttpsLinks, TranslationAdmin):
 
 
 @admin.register(AgreementUpdate)
-class AgreementUpdateAdmin(HttpsLinks, TranslationAdmin):
+class AgreementUpdateAdmin(PartAdmin):
     list_display = ["title", "agreement", "date", "status", "progress"]
     list_select_related = ["agreement"]
     list_filter = [MissingSpanishFilter, "status", year_filter("date", _("year"))]
@@ -495,7 +983,7 @@ class AgreementUpdateAdmin(HttpsLinks, TranslationAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(HttpsLinks, TranslationAdmin):
+class DocumentAdmin(PartAdmin):
     list_display = ["title", "kind", "language", "published_on", "meeting", "agreement"]
     list_select_related = ["meeting", "agreement"]
     list_filter = [MissingSpanishFilter, "kind", "language", year_filter("published_on", _("year"))]

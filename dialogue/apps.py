@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,12 @@ class DialogueConfig(AppConfig):
         from . import cache
 
         cache.connect_signals()
+
+        from . import signals, versioning, workflow
+
+        signals.connect()
+        versioning.register_models()
+        # Permissions only exist after post_migrate on a fresh database: sync the roles then.
+        post_migrate.connect(
+            workflow.sync_roles_after_migrate, sender=self, dispatch_uid="dialogue:sync-roles"
+        )

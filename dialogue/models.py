@@ -3,6 +3,7 @@
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -64,6 +65,14 @@ class SlugManager(models.Manager.from_queryset(PublishableQuerySet)):
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Raised by one on every save (dialogue/signals.py), whatever the saving code puts here:
+    # the admin refuses a form opened at an older version (optimistic locking).
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Raised by one on every save; used to detect conflicting edits."),
+    )
 
     class Meta:
         abstract = True
@@ -85,6 +94,13 @@ class Publishable(TimeStamped):
         default=timezone.now,
         db_index=True,
         help_text=_("When a published record becomes visible. Set a future time to schedule it."),
+    )
+    first_published_at = models.DateTimeField(
+        _("first published"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When visitors could first see the record; empty while it never was public."),
     )
 
     objects = SlugManager()
@@ -110,6 +126,12 @@ class Publishable(TimeStamped):
 
     def natural_key(self):
         return (self.slug,)
+
+
+def publish_permission(model_name, plural):
+    """The custom permission of Publishers: publish, unpublish and schedule records, and change
+    or delete published ones (dialogue/workflow.py). Stored in English, like Django's own."""
+    return (f"publish_{model_name}", f"Can publish, unpublish and schedule {plural}")
 
 
 class PillarManager(models.Manager):
@@ -219,6 +241,7 @@ class Stakeholder(Publishable):
         ordering = ["name"]
         verbose_name = _("stakeholder")
         verbose_name_plural = _("stakeholders")
+        permissions = [publish_permission("stakeholder", "stakeholders")]
         indexes = [models.Index(fields=["country", "kind"])]
 
     def __str__(self):
@@ -344,6 +367,7 @@ class Meeting(Publishable):
         ordering = ["-start"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+        permissions = [publish_permission("meeting", "meetings")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
@@ -637,6 +661,7 @@ class Agreement(Publishable):
         ordering = ["-announced_on", "title"]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
+        permissions = [publish_permission("agreement", "agreements")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress__gte=0) & Q(progress__lte=100),
@@ -921,6 +946,7 @@ class KeyFigure(Publishable):
         ordering = ["order", "label"]
         verbose_name = _("key figure")
         verbose_name_plural = _("key figures")
+        permissions = [publish_permission("keyfigure", "key figures")]
 
     def __str__(self):
         return self.label
@@ -944,9 +970,47 @@ class Page(Publishable):
         ordering = ["menu_order", "title"]
         verbose_name = _("page")
         verbose_name_plural = _("pages")
+        permissions = [publish_permission("page", "pages")]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("dialogue:page-detail", kwargs={"slug": self.slug})
+
+
+class SlugRedirectQuerySet(models.QuerySet):
+    def target(self, queryset, slug):
+        """The record of `queryset` that used to be at `slug`, or None (one query)."""
+        content_type = ContentType.objects.get_for_model(queryset.model)
+        old = self.filter(content_type=content_type, old_slug=slug).values("object_id")
+        return queryset.filter(pk__in=old).first()
+
+
+class SlugRedirect(models.Model):
+    """A former slug of a record that visitors have seen, so its old links keep working."""
+
+    content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("kind of record"),
+        on_delete=models.CASCADE,
+        related_name="slug_redirects",
+    )
+    object_id = models.PositiveBigIntegerField(_("record"))
+    old_slug = models.SlugField(_("old slug"), max_length=255)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = SlugRedirectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("slug redirect")
+        verbose_name_plural = _("slug redirects")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "old_slug"], name="slug_redirect_unique_per_model"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model}: {self.old_slug} → #{self.object_id}"

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -17,6 +19,7 @@ from .models import (
     Participation,
     Pillar,
     Side,
+    SlugRedirect,
     Stakeholder,
 )
 
@@ -42,10 +45,25 @@ def split_by_side(rows):
 
 
 class PreviewMixin:
-    """Staff may open drafts and scheduled records (marked as a preview); visitors get 404."""
+    """Staff may open drafts and scheduled records (marked as a preview, never stored by a
+    cache); visitors get 404. The old slug of a renamed record redirects to its address."""
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        try:
+            response = super().get(request, *args, **kwargs)
+        except Http404:
+            # Only a miss looks for a former slug: found pages make no extra query.
+            visible = self.model._default_manager.visible_to(request.user)
+            target = SlugRedirect.objects.target(visible, kwargs.get("slug"))
+            if target is None:
+                raise
+            return HttpResponsePermanentRedirect(target.get_absolute_url())
+        if not self.object.is_public:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -48,3 +48,33 @@ def page_cache_off(settings):
     """Pages render uncached, so the query-count guards measure real rendering;
     tests/test_cache.py turns the page cache on where it tests it."""
     settings.PAGE_CACHE_ENABLED = False
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff user with the Editor role only (the group made by the data migration)."""
+    from .admin_forms import role_user
+
+    return role_user(django_user_model, "erin-editor", "Editor")
+
+
+@pytest.fixture
+def publisher(django_user_model):
+    """A staff user with the Publisher role only."""
+    from .admin_forms import role_user
+
+    return role_user(django_user_model, "pat-publisher", "Publisher")
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def publisher_client(publisher):
+    client = Client()
+    client.force_login(publisher)
+    return client

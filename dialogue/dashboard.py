@@ -1,0 +1,118 @@
+"""What the admin's home page shows staff: the records that need attention.
+
+Every panel is one query per model (or one in all), whatever the amount of data.
+"""
+
+from django.contrib.admin.models import LogEntry
+from django.db.models import F, Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Agreement, AgreementStatus, KeyFigure, Meeting, Page, Stakeholder
+
+LIMIT = 10
+PUBLISHABLE = (Meeting, Agreement, Stakeholder, KeyFigure, Page)
+# Finished agreements need no further implementation updates.
+FINISHED = (AgreementStatus.COMPLETED, AgreementStatus.SUPERSEDED)
+
+
+def a_year_before(day):
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def change_url(obj):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def changelist_url(model, **params):
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def row(obj, when):
+    return {
+        "object": obj,
+        "kind": obj._meta.verbose_name,
+        "url": change_url(obj),
+        "when": when,
+    }
+
+
+def viewable(user):
+    return [
+        model
+        for model in PUBLISHABLE
+        if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+        or user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+    ]
+
+
+def drafts(models):
+    """The most recently edited drafts of every publishable model, newest first."""
+    rows = []
+    links = []
+    for model in models:
+        records = list(model.objects.drafts().order_by("-updated_at")[:LIMIT])
+        rows += [row(obj, obj.updated_at) for obj in records]
+        if records:
+            url = changelist_url(model, publication="draft")
+            links.append({"label": model._meta.verbose_name_plural, "url": url})
+    rows.sort(key=lambda r: r["when"], reverse=True)
+    return {"rows": rows[:LIMIT], "more": len(rows) > LIMIT, "links": links}
+
+
+def scheduled(models):
+    """Published records whose publication time is still ahead, soonest first."""
+    rows = []
+    for model in models:
+        records = model.objects.scheduled().order_by("publish_at")[:LIMIT]
+        rows += [row(obj, obj.publish_at) for obj in records]
+    rows.sort(key=lambda r: r["when"])
+    return {"rows": rows[:LIMIT], "more": len(rows) > LIMIT}
+
+
+def recent_changes():
+    """The latest additions, changes and deletions of dialogue records, by anyone."""
+    return list(
+        LogEntry.objects.filter(content_type__app_label="dialogue")
+        .select_related("user", "content_type")
+        .order_by("-action_time")[:LIMIT]
+    )
+
+
+def stale_agreements(today=None):
+    """Open agreements whose latest implementation update is over a year old, or missing."""
+    cutoff = a_year_before(today or timezone.localdate())
+    stale = (
+        Agreement.objects.exclude(status__in=FINISHED)
+        .annotate(last_update=Max("updates__date"))
+        .filter(Q(last_update__lt=cutoff) | Q(last_update__isnull=True))
+    )
+    records = list(stale.order_by(F("last_update").asc(nulls_first=True), "title")[: LIMIT + 1])
+    rows = [{**row(obj, obj.last_update), "status": obj.get_status_display()} for obj in records]
+    return {
+        "rows": rows[:LIMIT],
+        "more": len(rows) > LIMIT,
+        "cutoff": cutoff,
+        "url": changelist_url(Agreement),
+    }
+
+
+def dashboard(request):
+    """The context of the admin index's panels for `request.user`."""
+    user = request.user
+    models = viewable(user)
+    context = {
+        "drafts": drafts(models),
+        "scheduled": scheduled(models),
+        "recent_changes": recent_changes(),
+        "now": timezone.now(),
+    }
+    if Agreement in models:
+        context["stale_agreements"] = stale_agreements()
+    return context

@@ -1,0 +1,87 @@
+"""What happens on every save of a dialogue record, whoever saves it (admin, restore, shell).
+
+- ``version`` goes up by one, counted from the stored row, so it never goes back, even when
+  an old version is restored: the admin's conflict check relies on it.
+- ``first_published_at`` remembers when visitors could first see a record.
+- When the slug of a record that visitors have seen changes, the old slug is kept as a
+  ``SlugRedirect``, so links to the old address lead to the new one.
+"""
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
+
+from .models import PublicationStatus, Publishable, SlugRedirect, TimeStamped
+
+STORED = ("version", "slug", "publication_status", "publish_at", "first_published_at")
+
+
+def was_public(stored, now):
+    """Whether the stored row had been visible to visitors by `now`."""
+    seen = stored["first_published_at"]
+    live = stored["publication_status"] == PublicationStatus.PUBLISHED and (
+        stored["publish_at"] <= now
+    )
+    return live or (seen is not None and seen <= now)
+
+
+def first_published_at(instance, stored, now):
+    """When visitors first saw (or, if scheduled, will first see) the record; None if never."""
+    if stored is not None:
+        if stored["first_published_at"] is not None and stored["first_published_at"] <= now:
+            return stored["first_published_at"]
+        live = stored["publication_status"] == PublicationStatus.PUBLISHED
+        if live and stored["publish_at"] <= now:
+            return stored["publish_at"]
+    if instance.first_published_at is not None and instance.first_published_at <= now:
+        return instance.first_published_at  # a restored version of a record seen before
+    if instance.publication_status == PublicationStatus.PUBLISHED:
+        # Published by this save: public from now on, or from its scheduled time.
+        return max(instance.publish_at, now)
+    return None
+
+
+def before_save(sender, instance, raw=False, **kwargs):
+    publishable = isinstance(instance, Publishable)
+    stored = None
+    if instance.pk is not None:
+        fields = STORED if publishable else ("version",)
+        stored = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
+    now = timezone.now()
+    if stored is not None:
+        instance.version = stored["version"] + 1
+        if raw:
+            # A restored version carries its old time; the row changes now.
+            instance.updated_at = now
+    if publishable:
+        instance.first_published_at = first_published_at(instance, stored, now)
+        instance._stored_before_save = stored
+
+
+def after_save(sender, instance, created=False, **kwargs):
+    stored = getattr(instance, "_stored_before_save", None)
+    if not isinstance(instance, Publishable):
+        return
+    instance._stored_before_save = None
+    if stored is None and not created:
+        return
+    if stored is not None and stored["slug"] == instance.slug:
+        return
+    content_type = ContentType.objects.get_for_model(type(instance))
+    if stored is not None and was_public(stored, timezone.now()):
+        SlugRedirect.objects.update_or_create(
+            content_type=content_type,
+            old_slug=stored["slug"],
+            defaults={"object_id": instance.pk},
+        )
+    # The record now at this slug answers its URL: an old redirect from it is obsolete.
+    SlugRedirect.objects.filter(content_type=content_type, old_slug=instance.slug).delete()
+
+
+def connect():
+    for model in apps.get_app_config("dialogue").get_models():
+        if issubclass(model, TimeStamped):
+            uid = f"dialogue-workflow:{model._meta.label}"
+            pre_save.connect(before_save, sender=model, dispatch_uid=uid)
+            post_save.connect(after_save, sender=model, dispatch_uid=uid)
