@@ -215,3 +215,9 @@ def test_admin_filter_finds_records_missing_spanish(admin_client):
     response = admin_client.get("/admin/dialogue/meeting/?spanish=complete")
     listed = set(response.context["cl"].result_list)
     assert complete in listed and missing not in listed
+
+
+def test_switcher_names_each_language_in_itself(client):
+    page = html(client.get(url("home", "es")))
+    assert '<a href="/en/" hreflang="en" lang="en">English</a>' in page
+    assert '<span aria-current="true" lang="es">Español</span>' in page
