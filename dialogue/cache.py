@@ -44,13 +44,13 @@ from django.utils.cache import (
 )
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import http_date
-from django.utils.translation import get_language
+from django.utils.translation import get_language_from_path
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
 NEXT_CHANGE_KEY = "page-cache:next-change:{generation}"
-PAGE_KEY = "page-cache:page:{generation}:{language}:{digest}"
+PAGE_KEY = "page-cache:page:{generation}:{variant}"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 PUBLIC_NAMESPACE = "dialogue"
 
@@ -159,12 +159,23 @@ def cached_next_change(cache, generation):
     return value
 
 
-def page_key(request, generation):
-    """Full URL (scheme, host, path with its language prefix, query) and active language."""
+def url_language(request):
+    """The language named by the URL's prefix (/en/…, /es/…), or None."""
+    return get_language_from_path(request.path_info)
+
+
+def page_variant(request):
+    """What a cached page is keyed by: its full URL (scheme, host, path, query).
+
+    Public pages live under a language prefix, so the URL names the language too; a page is
+    only stored when the language it was rendered in is the one its URL names.
+    """
     url = request.build_absolute_uri()
-    digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
-    language = getattr(request, "LANGUAGE_CODE", None) or get_language()
-    return PAGE_KEY.format(generation=generation, language=language, digest=digest)
+    return hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+
+
+def page_key(request, generation):
+    return PAGE_KEY.format(generation=generation, variant=page_variant(request))
 
 
 def is_logged_in(request):
@@ -176,14 +187,11 @@ def is_logged_in(request):
 
 
 def is_shareable(request, response):
-    """May `response` be stored and shared between visitors?"""
+    """May `response`, on its way out of every inner middleware, be stored and shared?"""
     if response.status_code != 200 or response.streaming or response.cookies:
+        return False  # no session, CSRF or messages cookie was set
+    if getattr(request, "LANGUAGE_CODE", None) != url_language(request):
         return False
-    session = getattr(request, "session", None)
-    if session is not None and session.modified:
-        return False
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-        return False  # the page holds a form with a CSRF token: it will set a cookie
     cache_control = response.get("Cache-Control", "")
     return "private" not in cache_control and "no-store" not in cache_control
 
@@ -191,8 +199,11 @@ def is_shareable(request, response):
 class PageCacheMiddleware(MiddlewareMixin):
     """Serve and store anonymous public pages whole; mark staff responses private.
 
-    Place it last in MIDDLEWARE: it needs the language (LocaleMiddleware) and the user
-    (AuthenticationMiddleware), and its hits still pass back through every other middleware.
+    Place it early, right after WhiteNoise and before the session middleware: a hit is
+    answered at once, and a page is stored as it leaves every inner middleware (with their
+    headers; any cookie they set makes it unshareable). Requests without a session cookie are
+    looked up before the URL is even resolved (an entry only exists for a public page); the
+    others wait for the user to be known, in `process_view`.
     """
 
     # The generation this process saw last: a hint that lets one round trip (MGET) fetch the
@@ -216,6 +227,43 @@ class PageCacheMiddleware(MiddlewareMixin):
         self.generation_hint = generation
         return generation, default_cache.get(key_for(generation))
 
+    def fetch(self, request):
+        """The cached response for `request`, or None after noting where to store it."""
+        try:
+            variant = page_variant(request)
+
+            def key_for(generation):
+                return PAGE_KEY.format(generation=generation, variant=variant)
+
+            generation, entry = self.lookup(key_for)
+        except Exception:
+            logger.exception("Page cache unavailable; rendering without it")
+            return None
+        if entry is not None and (not entry["until"] or entry["until"] > time.time()):
+            response = HttpResponse(entry["content"], status=entry["status"])
+            for name, value in entry["headers"]:
+                response.headers[name] = value
+            response.headers["X-Page-Cache"] = "hit"
+            return get_conditional_response(
+                request,
+                etag=entry["etag"],
+                last_modified=entry["last_modified"],
+                response=response,
+            )
+        request.page_cache_miss = (key_for(generation), generation)
+        return None
+
+    def process_request(self, request):
+        request.page_cache = None
+        if request.method not in SAFE_METHODS or not settings.PAGE_CACHE_ENABLED:
+            return None
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None  # perhaps a logged-in user: see process_view
+        response = self.fetch(request)
+        if response is not None:
+            request.page_cache = "hit"
+        return response
+
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
         if request.method not in SAFE_METHODS or match is None:
@@ -228,21 +276,16 @@ class PageCacheMiddleware(MiddlewareMixin):
         request.page_cache = "public"
         if not settings.PAGE_CACHE_ENABLED:
             return None
-        try:
-            generation, entry = self.lookup(lambda generation: page_key(request, generation))
-            key = page_key(request, generation)
-            if entry is not None and (not entry["until"] or entry["until"] > time.time()):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            # A session cookie, but no logged-in user (an expired session, say).
+            response = self.fetch(request)
+            if response is not None:
                 request.page_cache = "hit"
-                response = HttpResponse(entry["content"], status=entry["status"])
-                for name, value in entry["headers"]:
-                    response.headers[name] = value
-                response.headers["X-Page-Cache"] = "hit"
-                return get_conditional_response(
-                    request,
-                    etag=entry["etag"],
-                    last_modified=entry["last_modified"],
-                    response=response,
-                )
+                return response
+        if not hasattr(request, "page_cache_miss"):
+            return None  # the cache could not be read
+        key, generation = request.page_cache_miss
+        try:
             # Computed before rendering, so a record that becomes public meanwhile expires it.
             request.page_cache_entry = (key, cached_next_change(default_cache, generation))
         except Exception:
@@ -268,7 +311,6 @@ class PageCacheMiddleware(MiddlewareMixin):
         response.headers["Last-Modified"] = http_date(last_modified)
         entry = getattr(request, "page_cache_entry", None)
         if entry is not None:
-            response.headers["X-Page-Cache"] = "miss"
             key, until = entry
             timeout = settings.PAGE_CACHE_TIMEOUT
             if until:
@@ -277,11 +319,7 @@ class PageCacheMiddleware(MiddlewareMixin):
                 stored = {
                     "content": response.content,
                     "status": response.status_code,
-                    "headers": [
-                        (name, value)
-                        for name, value in response.headers.items()
-                        if name != "X-Page-Cache"
-                    ],
+                    "headers": list(response.headers.items()),
                     "etag": response["ETag"],
                     "last_modified": last_modified,
                     "until": until,
@@ -290,6 +328,7 @@ class PageCacheMiddleware(MiddlewareMixin):
                     default_cache.set(key, stored, timeout=timeout)
                 except Exception:
                     logger.exception("Could not store a page in the cache")
+            response.headers["X-Page-Cache"] = "miss"
         return get_conditional_response(
             request, etag=response["ETag"], last_modified=last_modified, response=response
         )

@@ -242,7 +242,12 @@ class Stakeholder(Publishable):
         verbose_name = _("stakeholder")
         verbose_name_plural = _("stakeholders")
         permissions = [publish_permission("stakeholder", "stakeholders")]
-        indexes = [models.Index(fields=["country", "kind"])]
+        indexes = [
+            models.Index(fields=["country", "kind"]),
+            # The directory is ordered by name in the visitor's language.
+            models.Index(fields=["name_en"], name="stakeholder_name_en"),
+            models.Index(fields=["name_es"], name="stakeholder_name_es"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
@@ -683,7 +688,17 @@ class Agreement(Publishable):
                 violation_error_message=_("Entry into force cannot be before signature."),
             ),
         ]
-        indexes = [models.Index(fields=["publication_status", "publish_at", "announced_on"])]
+        # Lists show the newest first, those not yet announced last: on PostgreSQL that order
+        # needs indexes declared DESC NULLS LAST, which SQLite cannot declare (nor needs), so
+        # migration 0006_public_list_indexes creates them there only.
+        indexes = [
+            models.Index(fields=["publication_status", "publish_at", "announced_on"]),
+            # A pillar's status breakdown counts its published agreements by status.
+            models.Index(
+                fields=["pillar", "publication_status", "publish_at", "status"],
+                name="agreement_pillar_status",
+            ),
+        ]
 
     def __str__(self):
         return self.title

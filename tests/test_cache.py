@@ -83,6 +83,15 @@ class TestAnonymousPages:
             assert response["ETag"].startswith('"')
             assert response["Last-Modified"].endswith("GMT")
 
+    def test_hits_carry_the_headers_of_every_middleware(self, client):
+        path = url("meeting-list")
+        first = client.get(path)
+        hit = client.get(path)
+        assert hit["X-Page-Cache"] == "hit"
+        for header in ("X-Frame-Options", "Content-Language", "X-Content-Type-Options", "Vary"):
+            assert hit[header] == first[header], header
+        assert hit["Content-Language"] == "en"
+
     def test_repeat_request_with_the_etag_gets_304(self, client):
         path = url("agreement-list")
         etag = client.get(path)["ETag"]
@@ -129,10 +138,12 @@ class TestAnonymousPages:
         assert "X-Page-Cache" not in response
 
     def test_a_stale_session_cookie_is_still_anonymous(self, client):
-        client.cookies["sessionid"] = "not-a-session"
         path = url("home")
         client.get(path)
-        assert client.get(path)["X-Page-Cache"] == "hit"
+        client.cookies["sessionid"] = "not-a-session"
+        response = client.get(path)
+        assert response["X-Page-Cache"] == "hit"
+        assert "public" in response["Cache-Control"]
 
     def test_storage_can_be_switched_off(self, client, settings):
         settings.PAGE_CACHE_ENABLED = False

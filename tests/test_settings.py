@@ -46,7 +46,7 @@ def test_newcomer_defaults(load_settings):
     # A per-process cache cannot see other workers' invalidations: no page cache by default.
     assert settings["PAGE_CACHE_ENABLED"] is False
     assert settings["DEBUG"] is False
-    assert settings["MIDDLEWARE"][-1] == "dialogue.cache.PageCacheMiddleware"
+    assert settings["MIDDLEWARE"][2] == "dialogue.cache.PageCacheMiddleware"
     assert (
         settings["STORAGES"]["staticfiles"]["BACKEND"]
         == "whitenoise.storage.CompressedManifestStaticFilesStorage"
