@@ -145,13 +145,15 @@ def last_change(obj):
     return None, None
 
 
-def snapshot(objects, comment):
+def snapshot(objects, comment, date_created=None):
     """Record the current state of `objects` (with their parts) as a revision of its own."""
     objects = [obj for obj in objects if obj is not None and obj.pk is not None]
     if not objects or reversion.is_active():
         return
     with reversion.create_revision():
         reversion.set_comment(str(comment))
+        if date_created is not None:
+            reversion.set_date_created(date_created)
         for obj in objects:
             reversion.add_to_revision(obj)
 
@@ -166,7 +168,9 @@ def ensure_baseline(objects):
         and obj.pk is not None
         and not Version.objects.get_for_object(obj).exists()
     ]
-    snapshot(missing, _("State before the first change recorded in the admin."))
+    # Dated when the record last changed, as far as it knows.
+    last_changed = max((obj.updated_at for obj in missing), default=None)
+    snapshot(missing, _("State before the first change recorded in the admin."), last_changed)
 
 
 class WorkflowAdminForm(forms.ModelForm):
@@ -416,6 +420,12 @@ class WorkflowAdmin(HttpsLinks, TranslationAdmin, VersionAdmin):
                     snapshot(objects, _("State before deletion."))
             else:
                 ensure_baseline(objects)
+        elif request.method == "POST" and "_save" in request.POST and self.list_editable:
+            # Editable list columns: keep the rows' state before their first change here.
+            ids = [value for key, value in request.POST.items() if key.endswith("-id")]
+            ensure_baseline(
+                self.get_queryset(request).filter(pk__in=[i for i in ids if i.isdigit()])
+            )
         return super().changelist_view(request, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
@@ -433,18 +443,28 @@ class WorkflowAdmin(HttpsLinks, TranslationAdmin, VersionAdmin):
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
         request.restoring = True
+        context = dict(extra_context or {})
         if self.is_publishable and not self.has_publish_permission(request):
             request.keep_publication = {name: getattr(obj, name) for name in PUBLICATION_FIELDS}
+            if not workflow.is_protected(request.user, obj):
+                context["workflow_notice"] = _(
+                    "Saving restores this version's content. Its publication settings are not "
+                    "restored: the %(thing)s stays a draft until a Publisher publishes it."
+                ) % {"thing": self.model._meta.verbose_name}
         if request.method == "POST":
             ensure_baseline(self.history_targets(obj))
-        return super().revision_view(request, object_id, version_id, extra_context)
+        return super().revision_view(request, object_id, version_id, context)
 
     def recover_view(self, request, version_id, extra_context=None):
         """Recover a deleted record: as a draft, unless a Publisher recovers it."""
         request.restoring = True
+        context = dict(extra_context or {})
         if self.is_publishable and not self.has_publish_permission(request):
             request.keep_publication = {"publication_status": PublicationStatus.DRAFT}
-        return super().recover_view(request, version_id, extra_context)
+            context["workflow_notice"] = _(
+                "The %(thing)s comes back as a draft; a Publisher publishes it again."
+            ) % {"thing": self.model._meta.verbose_name}
+        return super().recover_view(request, version_id, context)
 
     def get_urls(self):
         opts = self.model._meta
@@ -636,7 +656,8 @@ class PublishableAdmin(WorkflowAdmin):
     def change_publication(self, request, records, message, **values):
         if not self.has_publish_permission(request):
             raise PermissionDenied
-        reversion.set_comment(str(message))
+        if reversion.is_active():
+            reversion.set_comment(str(message))
         for obj in records:
             for name, value in values.items():
                 setattr(obj, name, value)

@@ -268,6 +268,8 @@ def test_an_editor_restores_content_but_not_publication(editor_client, publisher
     published_version = versions_of(meeting)[0]
     assert published_version.field_dict["publication_status"] == "published"
 
+    page = editor_client.get(revision_url(meeting, published_version))
+    assert "publication settings are not restored" in text(page)
     response = restore(editor_client, meeting, published_version)
 
     assert response.status_code == 302
@@ -351,6 +353,7 @@ def test_an_editor_recovers_a_published_record_as_a_draft(editor_client, publish
     deleted = Version.objects.get_deleted(Agreement).get()
     url = reverse("admin:dialogue_agreement_recover", args=[deleted.pk])
 
+    assert "comes back as a draft" in text(editor_client.get(url))
     response = editor_client.post(url, open_form(editor_client, url, "agreement"))
 
     assert response.status_code == 302
@@ -373,3 +376,23 @@ def test_a_deleted_part_comes_back_when_its_meeting_is_restored(
     before_deletion = versions_of(meeting)[0]
     assert restore(publisher_client, meeting, before_deletion).status_code == 302
     assert agenda(meeting) == [(1, "Trade facilitation"), (2, "Energy cooperation")]
+
+
+def test_an_editable_list_column_change_is_recorded(publisher_client, publisher):
+    from .factories import KeyFigureFactory
+
+    figure = KeyFigureFactory(order=1)
+    response = publisher_client.post(
+        reverse("admin:dialogue_keyfigure_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(figure.pk),
+            "form-0-order": "5",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    before, after = versions_of(figure)
+    assert (before.field_dict["order"], after.field_dict["order"]) == (1, 5)
+    assert after.revision.user == publisher
