@@ -161,13 +161,18 @@ def snapshot(objects, comment, date_created=None):
 def ensure_baseline(objects):
     """Keep the state of records never changed in the admin (loaded from the demo fixture,
     imported, created in a shell) before the first change, so it can be restored."""
-    missing = [
-        obj
-        for obj in objects
-        if obj is not None
-        and obj.pk is not None
-        and not Version.objects.get_for_object(obj).exists()
-    ]
+    by_model = {}
+    for obj in objects:
+        if obj is not None and obj.pk is not None:
+            by_model.setdefault(type(obj), {})[str(obj.pk)] = obj
+    missing = []
+    for model, found in by_model.items():
+        versioned = set(
+            Version.objects.get_for_model(model)
+            .filter(object_id__in=list(found))
+            .values_list("object_id", flat=True)
+        )
+        missing += [obj for pk, obj in found.items() if pk not in versioned]
     # Dated when the record last changed, as far as it knows.
     last_changed = max((obj.updated_at for obj in missing), default=None)
     snapshot(missing, _("State before the first change recorded in the admin."), last_changed)
