@@ -259,6 +259,8 @@ class PageCacheMiddleware(MiddlewareMixin):
             return None
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             return None  # perhaps a logged-in user: see process_view
+        if url_language(request) is None:
+            return None  # not a public page (admin, health checks …): no lookup at all
         response = self.fetch(request)
         if response is not None:
             request.page_cache = "hit"

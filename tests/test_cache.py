@@ -130,6 +130,14 @@ class TestAnonymousPages:
         client.get(path)
         assert client.head(path)["X-Page-Cache"] == "hit"
 
+    def test_other_paths_cost_no_cache_lookup(self, client, monkeypatch):
+        def fail(*args, **kwargs):
+            raise AssertionError("looked up")
+
+        monkeypatch.setattr(page_cache, "page_variant", fail)
+        assert client.get("/healthz").status_code == 200
+        assert client.get(reverse("admin:login")).status_code == 200
+
     def test_errors_are_not_stored(self, client):
         path = url("meeting-detail", slug="no-such-meeting")
         assert client.get(path).status_code == 404
