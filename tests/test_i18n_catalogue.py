@@ -5,7 +5,11 @@ with the standard library, so no database or Django set-up is needed.
 """
 
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -227,3 +231,34 @@ def test_sample_lookups(compiled):
     assert billion % {"value": "500"} == "500 mil millones"
     trillion = compiled.ngettext("%(value)s trillion", "%(value)s trillion", 2)
     assert trillion % {"value": "2"} == "2 billones"
+
+
+def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
+    """Re-extract the strings from a copy of the sources: none may be missing or untranslated.
+
+    Needs GNU gettext (xgettext); CI installs it, elsewhere the test skips without it.
+    """
+    if shutil.which("xgettext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("GNU gettext (xgettext) is required in CI to check the catalogue")
+        pytest.skip("GNU gettext is not installed")
+    root = Path(__file__).resolve().parent.parent
+    for name in ("manage.py",):
+        shutil.copy(root / name, tmp_path / name)
+    for name in ("hled", "dialogue", "templates", "locale"):
+        shutil.copytree(root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "hled.settings"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "es", "--no-obsolete", "-v", "0"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    )
+    extracted = parse_po(tmp_path / "locale" / "es" / "LC_MESSAGES" / "django.po")
+    problems = [
+        f"{entry}: {'fuzzy' if 'fuzzy' in entry.flags else 'untranslated'}"
+        for entry in extracted
+        if not entry.is_header and ("fuzzy" in entry.flags or not all(entry.translations))
+    ]
+    assert not problems, "run `make messages` and translate:\n" + "\n".join(problems)
