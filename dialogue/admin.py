@@ -585,9 +585,10 @@ def edited_object_id(request):
     match = request.resolver_match
     if "object_id" in match.kwargs:
         return match.kwargs["object_id"]
-    if match.url_name.endswith("_revision"):
+    url_name = match.url_name or ""
+    if url_name.endswith("_revision"):
         return unquote(match.args[0])
-    if match.url_name.endswith("_recover"):
+    if url_name.endswith("_recover"):
         return Version.objects.filter(pk=match.args[0]).values_list("object_id", flat=True).first()
     return None
 
