@@ -27,7 +27,7 @@ demo: install .demo-secret
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py loaddata hled_demo
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(DEMO_ENV) $(PY) manage.py ensure_demo_superuser
+	$(DEMO_ENV) $(PY) manage.py ensure_demo_superuser --roles
 	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -1,0 +1,35 @@
+"""The demo accounts command behind `make demo`."""
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_accounts_are_created_once_and_print_their_login(capsys, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "demo-password-1")
+    call_command("ensure_demo_superuser", "--roles")
+    out = capsys.readouterr().out
+    assert "Username: admin" in out and "Password: demo-password-1" in out
+
+    users = get_user_model().objects
+    assert users.get(username="admin").is_superuser
+    editor = authenticate(username="editor", password="demo-password-1")
+    publisher = authenticate(username="publisher", password="demo-password-1")
+    assert [g.name for g in editor.groups.all()] == ["Editor"] and not editor.is_superuser
+    assert [g.name for g in publisher.groups.all()] == ["Publisher"]
+    assert publisher.has_perm("dialogue.publish_meeting")
+    assert not editor.has_perm("dialogue.publish_meeting")
+
+    call_command("ensure_demo_superuser", "--roles")  # a second run duplicates nothing
+    assert users.count() == 3
+
+
+def test_random_password_when_none_is_given(capsys, monkeypatch):
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)
+    call_command("ensure_demo_superuser")
+    password = capsys.readouterr().out.split("Password: ")[1].split()[0]
+    assert len(password) >= 12
+    assert authenticate(username="admin", password=password) is not None
