@@ -423,12 +423,24 @@ class Meeting(Publishable):
         return bool(self.end) and self.local_end.date() != self.local_start.date()
 
 
+class SideFromStakeholder(TimeStamped):
+    """A stakeholder's part in something; its side defaults to the stakeholder's country."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.side and self.stakeholder_id:
+            self.side = self.stakeholder.country
+        super().save(*args, **kwargs)
+
+
 class ParticipationManager(models.Manager):
     def get_by_natural_key(self, meeting_slug, stakeholder_slug):
         return self.get(meeting__slug=meeting_slug, stakeholder__slug=stakeholder_slug)
 
 
-class Participation(TimeStamped):
+class Participation(SideFromStakeholder):
     """A stakeholder's part in a meeting."""
 
     class Role(models.TextChoices):
@@ -483,11 +495,6 @@ class Participation(TimeStamped):
 
     def __str__(self):
         return f"{self.stakeholder} — {self.get_role_display()} ({self.meeting})"
-
-    def save(self, *args, **kwargs):
-        if not self.side and self.stakeholder_id:
-            self.side = self.stakeholder.country
-        super().save(*args, **kwargs)
 
     def natural_key(self):
         return (self.meeting.slug, self.stakeholder.slug)
@@ -723,7 +730,7 @@ class AgreementPartyManager(models.Manager):
         return self.get(agreement__slug=agreement_slug, stakeholder__slug=stakeholder_slug)
 
 
-class AgreementParty(TimeStamped):
+class AgreementParty(SideFromStakeholder):
     """A stakeholder's part in an agreement."""
 
     class Role(models.TextChoices):
@@ -769,11 +776,6 @@ class AgreementParty(TimeStamped):
 
     def __str__(self):
         return f"{self.stakeholder} — {self.get_role_display()}"
-
-    def save(self, *args, **kwargs):
-        if not self.side and self.stakeholder_id:
-            self.side = self.stakeholder.country
-        super().save(*args, **kwargs)
 
     def natural_key(self):
         return (self.agreement.slug, self.stakeholder.slug)
