@@ -17,8 +17,9 @@ How it stays fresh:
   its cookie is present, so anonymous responses set no cookie and vary only on ``Cookie``.
 
 Settings (read per request, never at import): ``PAGE_CACHE_ENABLED`` (server-side storage),
-``PAGE_CACHE_MAX_AGE`` (``Cache-Control`` max-age for browsers and CDNs) and
-``PAGE_CACHE_TIMEOUT`` (longest life of an entry in the cache).
+``PAGE_CACHE_MAX_AGE`` (``Cache-Control`` max-age for browsers and CDNs),
+``PAGE_CACHE_TIMEOUT`` (longest life of an entry in the cache) and ``PAGE_CACHE_RELEASE``
+(part of every key: a deployment that sets a new one never serves the old code's pages).
 """
 
 import hashlib
@@ -32,7 +33,7 @@ from django.core.cache import cache as default_cache
 from django.core.cache.backends import redis as django_redis
 from django.db import transaction
 from django.db.models import Min
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import (
@@ -93,8 +94,16 @@ def _dialogue_models():
     return apps.get_app_config("dialogue").get_models(include_auto_created=True)
 
 
+def migrated(**kwargs):
+    invalidate()
+
+
 def connect_signals():
-    """Connect `content_changed` to each dialogue model (and its many-to-many tables)."""
+    """Connect `content_changed` to each dialogue model (and its many-to-many tables).
+
+    A migration (every deployment runs them) starts a new generation too.
+    """
+    post_migrate.connect(migrated, dispatch_uid="page-cache:migrate")
     for model in _dialogue_models():
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(
@@ -103,6 +112,7 @@ def connect_signals():
 
 
 def disconnect_signals():
+    post_migrate.disconnect(dispatch_uid="page-cache:migrate")
     for model in _dialogue_models():
         for signal in (post_save, post_delete, m2m_changed):
             signal.disconnect(sender=model, dispatch_uid=f"page-cache:{model._meta.label}")
@@ -171,7 +181,9 @@ def page_variant(request):
     only stored when the language it was rendered in is the one its URL names.
     """
     url = request.build_absolute_uri()
-    return hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+    digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+    # A new release (new templates, new code) never serves pages rendered by the old one.
+    return f"{settings.PAGE_CACHE_RELEASE}:{digest}"
 
 
 def page_key(request, generation):

@@ -4,7 +4,8 @@ Variables (all optional in development, see README "Configuration"):
 DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
 DATABASE_URL, DJANGO_CONN_MAX_AGE, REDIS_URL, DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
 DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA,
-DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE, DJANGO_STATIC_ROOT, DJANGO_LOG_LEVEL.
+DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE, DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE,
+DJANGO_LOG_LEVEL.
 See docs/deploy.md for production.
 """
 
@@ -143,6 +144,9 @@ PAGE_CACHE_ENABLED = env_bool("DJANGO_PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_MAX_AGE = int(os.environ.get("DJANGO_PAGE_CACHE_MAX_AGE", "60"))
 # Longest life of a page in the server-side cache; content changes invalidate it sooner.
 PAGE_CACHE_TIMEOUT = int(os.environ.get("DJANGO_PAGE_CACHE_TIMEOUT", "600"))
+# Part of every page-cache key: set it to the deployed commit so a release never serves pages
+# rendered by the previous one (migrations also start a new generation).
+PAGE_CACHE_RELEASE = os.environ.get("DJANGO_RELEASE", "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -164,7 +168,8 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "/static/"
+# A CDN in front of the static files: e.g. DJANGO_STATIC_URL=https://cdn.example.org/static/
+STATIC_URL = os.environ.get("DJANGO_STATIC_URL", "/static/")
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     # Uploaded media: local files by default; any Django storage class (e.g. an object store

@@ -288,6 +288,16 @@ class TestInvalidation:
         assert response["X-Page-Cache"] == "miss"
         assert "After" in body(response)
 
+    def test_a_new_release_or_a_migration_never_serves_old_pages(self, client, settings):
+        path = url("home")
+        client.get(path)
+        assert client.get(path)["X-Page-Cache"] == "hit"
+        settings.PAGE_CACHE_RELEASE = "next-release"
+        assert client.get(path)["X-Page-Cache"] == "miss"
+        assert client.get(path)["X-Page-Cache"] == "hit"
+        page_cache.migrated(sender=None)
+        assert client.get(path)["X-Page-Cache"] == "miss"
+
     def test_a_lost_generation_is_never_reused(self):
         first = page_cache.current_generation()
         cache.delete(page_cache.GENERATION_KEY)

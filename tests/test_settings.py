@@ -16,6 +16,8 @@ VARIABLES = [
     "DJANGO_PAGE_CACHE",
     "DJANGO_PAGE_CACHE_MAX_AGE",
     "DJANGO_MEDIA_STORAGE",
+    "DJANGO_STATIC_URL",
+    "DJANGO_RELEASE",
     "DJANGO_DEBUG",
 ]
 
@@ -78,10 +80,14 @@ def test_page_cache_and_media_storage_can_be_chosen(load_settings):
         DJANGO_PAGE_CACHE="0",
         DJANGO_PAGE_CACHE_MAX_AGE="0",
         DJANGO_MEDIA_STORAGE="storages.backends.s3.S3Storage",
+        DJANGO_STATIC_URL="https://cdn.example.org/static/",
+        DJANGO_RELEASE="3f2c1ab",
     )
     assert settings["PAGE_CACHE_ENABLED"] is False
     assert settings["PAGE_CACHE_MAX_AGE"] == 0
     assert settings["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert settings["STATIC_URL"] == "https://cdn.example.org/static/"
+    assert settings["PAGE_CACHE_RELEASE"] == "3f2c1ab"
 
 
 def test_hashed_static_files_are_cached_for_years(tmp_path, settings):
