@@ -286,6 +286,28 @@ def wrk(args, base, urls, duration, max_requests):
     return json.loads(line[5:])
 
 
+def measure(args, base, urls):
+    summary = wrk(args, base, urls, args.duration, args.max_requests)
+    summary["load_average"] = os.getloadavg()[0]
+    return summary
+
+
+def combine(baselines):
+    """The baseline row: the mean of the runs paired with the pages, and their spread."""
+    rps = [run["rps"] for run in baselines]
+    mean = sum(rps) / len(rps)
+    return {
+        "rps": mean,
+        "rps_min": min(rps),
+        "rps_max": max(rps),
+        "ratio": 1.0,
+        "p50_ms": sum(run["p50_ms"] for run in baselines) / len(baselines),
+        "p95_ms": sum(run["p95_ms"] for run in baselines) / len(baselines),
+        "errors": sum(run["errors"] for run in baselines),
+        "runs": baselines,
+    }
+
+
 def machine():
     model = ""
     try:
@@ -327,13 +349,22 @@ def report(results):
         f"{'q/c':>3} {'q/w':>3} | {'KB':>6} {'gz KB':>5} | err"
     )
     print()
-    print("Latency in ms; 'base' is the share of the baseline's requests per second in the same")
-    print("mode; q/c and q/w are SQL queries per request cold and warm; HTML sizes are the")
-    print("largest of the URLs of the page type.")
+    print("Latency in ms. 'base': requests per second as a share of the baseline's, measured")
+    print("right before and after the page in the same mode (the baseline row is the mean of")
+    print("all those runs). q/c, q/w: SQL queries per request, cold and warm. HTML: the largest")
+    print("of the page type's URLs.")
     print(header)
     print("-" * len(header))
     for name, row in results["pages"].items():
         print(row_text(name, row))
+    print()
+    for mode in ("cold", "warm"):
+        base = next(iter(results["pages"].values()))[mode]
+        loads = [run["load_average"] for run in base["runs"]]
+        print(
+            f"{mode}: baseline {base['rps_min']:.0f}-{base['rps_max']:.0f} r/s across its runs; "
+            f"1-minute load average {min(loads):.1f}-{max(loads):.1f}"
+        )
     print()
     for check in results["targets"]:
         print(f"{'PASS' if check['ok'] else 'MISS'}  {check['what']}")
@@ -392,19 +423,28 @@ def main():
     for name, page_urls in urls.items():
         print(f"Counting queries and HTML size: {name}")
         results["pages"][name] = measure_in_process(page_urls) | {"urls": len(page_urls)}
+    baseline_name, baseline_urls = next(iter(urls.items()))
     for mode, page_cache in (("cold", False), ("warm", True)):
         server = Gunicorn(args, page_cache)
+        baselines = []
         try:
-            for name, page_urls in urls.items():
+            for name, page_urls in list(urls.items())[1:]:
                 print(f"{mode}: {name}", flush=True)
                 wrk(args, server.base, page_urls, args.warmup, args.max_requests)
-                summary = wrk(args, server.base, page_urls, args.duration, args.max_requests)
+                # The baseline is measured right before and right after each page, so that
+                # both see the same machine (other work on it shifts both alike); the ratio is
+                # to the mean of those two.
+                before = measure(args, server.base, baseline_urls)
+                summary = measure(args, server.base, page_urls)
+                after = measure(args, server.base, baseline_urls)
+                baseline_rps = (before["rps"] + after["rps"]) / 2
+                summary["baseline_rps"] = baseline_rps
+                summary["ratio"] = summary["rps"] / baseline_rps if baseline_rps else 0
                 results["pages"][name][mode] = summary
+                baselines += [before, after]
         finally:
             server.stop()
-        baseline = results["pages"]["baseline /healthz"][mode]["rps"]
-        for row in results["pages"].values():
-            row[mode]["ratio"] = row[mode]["rps"] / baseline if baseline else 0
+        results["pages"][baseline_name][mode] = combine(baselines)
     results["targets"] = check_targets(results["pages"])
     report(results)
     output = Path(args.output or ROOT / "bench-results" / f"bench-{started:%Y%m%dT%H%M%S}.json")

@@ -66,6 +66,7 @@ class TestAnonymousPages:
         first = client.get(path)
         assert first.status_code == 200
         assert first["X-Page-Cache"] == "miss"
+        assert not first.cookies, "an anonymous page must set no cookie"
         with django_assert_num_queries(0):
             second = client.get(path)
         assert second.status_code == 200
