@@ -61,6 +61,9 @@ def test_records_are_consistent(volume):
         meeting.full_clean()
     for agreement in Agreement.objects.all()[:20]:
         agreement.full_clean()
+    for model in (Meeting, Agreement, Stakeholder):
+        assert not model.objects.published().filter(first_published_at__isnull=True).exists()
+        assert not model.objects.drafts().filter(first_published_at__isnull=False).exists()
 
 
 def test_refuses_to_run_twice_and_clear_replaces(volume):

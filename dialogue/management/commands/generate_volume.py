@@ -304,13 +304,23 @@ class Command(BaseCommand):
         return "".join(self.rng.sample(self.paragraphs, paragraphs))
 
     def publication(self, when):
-        """Mostly published at `when`; 3 % drafts, 2 % scheduled for the coming weeks."""
+        """Mostly published at `when`; 3 % drafts, 2 % scheduled for the coming weeks.
+
+        Bulk inserts skip the save signals, so `first_published_at` is set as they would.
+        """
         roll = self.rng.random()
         if roll < 0.03:
-            return PublicationStatus.DRAFT, when
-        if roll < 0.05:
-            return PublicationStatus.PUBLISHED, self.now + timedelta(days=self.rng.uniform(1, 60))
-        return PublicationStatus.PUBLISHED, min(when, self.now - timedelta(minutes=5))
+            status, publish_at = PublicationStatus.DRAFT, when
+        elif roll < 0.05:
+            status = PublicationStatus.PUBLISHED
+            publish_at = self.now + timedelta(days=self.rng.uniform(1, 60))
+        else:
+            status, publish_at = PublicationStatus.PUBLISHED, min(when, self.now)
+        return {
+            "publication_status": status,
+            "publish_at": publish_at,
+            "first_published_at": publish_at if status == PublicationStatus.PUBLISHED else None,
+        }
 
     def ensure_pillars(self):
         pillars = []
@@ -369,8 +379,12 @@ class Command(BaseCommand):
                 name = f"Regional {rng.choice(TOPICS)} commission"
             else:
                 name = rng.choice(self.companies)
-            status, publish_at = (
-                (PublicationStatus.PUBLISHED, FIRST_DAY)
+            publication = (
+                {
+                    "publication_status": PublicationStatus.PUBLISHED,
+                    "publish_at": FIRST_DAY,
+                    "first_published_at": FIRST_DAY,
+                }
                 if i < 8
                 else self.publication(FIRST_DAY + timedelta(days=rng.uniform(0, 4000)))
             )
@@ -385,8 +399,7 @@ class Command(BaseCommand):
                     website=f"https://www.example.org/{slugify(name)[:40]}",
                     description=self.text(1),
                     notes=VOLUME_NOTE,
-                    publication_status=status,
-                    publish_at=publish_at,
+                    **publication,
                 )
             )
         self.stakeholders = self.create(Stakeholder, rows)
@@ -445,7 +458,7 @@ class Command(BaseCommand):
                         weights=[94, 3, 3],
                     )[0]
                 title = f"{label} {topic}, {city} {start.year}"
-                publication_status, publish_at = self.publication(start - timedelta(days=20))
+                publication = self.publication(start - timedelta(days=20))
                 chunk.append(
                     Meeting(
                         kind=kind,
@@ -462,8 +475,7 @@ class Command(BaseCommand):
                         summary=rng.choice(self.sentences),
                         body=self.text(3),
                         notes=VOLUME_NOTE,
-                        publication_status=publication_status,
-                        publish_at=publish_at,
+                        **publication,
                     )
                 )
             chunk = self.create(Meeting, chunk)
@@ -602,7 +614,7 @@ class Command(BaseCommand):
                 if status == AgreementStatus.COMPLETED:
                     completed = min(today, in_force + timedelta(days=rng.randint(30, 900)))
             title = f"{label} {rng.choice(TOPICS)}"
-            publication_status, publish_at = self.publication(start + timedelta(days=1))
+            publication = self.publication(start + timedelta(days=1))
             agreements.append(
                 Agreement(
                     title=title,
@@ -621,8 +633,7 @@ class Command(BaseCommand):
                     body=self.text(3),
                     impact=self.text(1),
                     notes=VOLUME_NOTE,
-                    publication_status=publication_status,
-                    publish_at=publish_at,
+                    **publication,
                 )
             )
         agreements = self.create(Agreement, agreements)
