@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from dialogue.views import StakeholderDetailView
@@ -77,3 +78,14 @@ def test_stakeholder_page_shows_its_latest_meetings_only(client):
     shown = [p.meeting.title for p in response.context["stakeholder"].participations.all()]
     assert shown == [f"Meeting number {n:02d}" for n in range(limit + 2, 2, -1)]
     assert len(response.context["stakeholder"].agreement_parties.all()) == limit
+
+
+def test_postgresql_has_the_indexes_sqlite_cannot_declare():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: DESC NULLS LAST and trigram indexes")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'dialogue_agreement'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"agreement_newest_first", "agreement_pillar_newest"} <= names
+    searched = ("title_en", "title_es", "summary_en", "summary_es", "reference")
+    assert {f"agreement_search_{column}" for column in searched} <= names
