@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own widget templates, for the form renderer below.
+    "django.forms",
     "django_filters",
     "django_prose_editor",
     "reversion",
@@ -94,6 +96,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through the TEMPLATES above, so templates/django/forms/ can override a widget
+# template (select.html, for speed; see its comment).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "hled.wsgi.application"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
