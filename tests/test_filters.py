@@ -8,6 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from dialogue.filters import agreement_years, distinct_years, meeting_years
+from dialogue.models import Agreement, Meeting
+
 from .factories import (
     AgendaItemFactory,
     AgreementFactory,
@@ -292,3 +295,47 @@ def test_pagination_keeps_the_filters(client, settings):
         "status": ["implementing"],
         "page": ["3"],
     }
+
+
+class TestYearChoices:
+    """The year drop-downs offer exactly the years with published records (PostgreSQL finds
+    them with one index probe per year, other databases with DISTINCT: both must agree)."""
+
+    def test_meeting_years_skip_gaps_drafts_and_scheduled_meetings(self):
+        for start in (
+            utc(2013, 9, 20),
+            utc(2013, 12, 31, 23, 30),
+            utc(2015, 1, 1),
+            utc(2021, 6, 1),
+        ):
+            MeetingFactory(start=start)
+        MeetingFactory(start=utc(2017, 5, 1), draft=True)
+        MeetingFactory(start=utc(2018, 5, 1), scheduled=True)
+        published = Meeting.objects.published()
+        expected = [dt.date(year, 1, 1) for year in (2013, 2015, 2021)]
+        assert distinct_years(published, "start") == expected
+        assert distinct_years(published, "start") == list(published.dates("start", "year"))
+        assert [value for value, _label in meeting_years()] == ["", 2021, 2015, 2013]
+
+    def test_agreement_years_skip_agreements_not_yet_announced(self):
+        for announced in (dt.date(2013, 9, 20), dt.date(2013, 12, 31), None, dt.date(2016, 1, 1)):
+            AgreementFactory(announced_on=announced)
+        AgreementFactory(announced_on=dt.date(2014, 3, 1), draft=True)
+        published = Agreement.objects.published()
+        assert distinct_years(published, "announced_on") == [
+            dt.date(2013, 1, 1),
+            dt.date(2016, 1, 1),
+        ]
+        assert [value for value, _label in agreement_years()] == ["", 2016, 2013]
+
+    def test_no_records_no_years(self):
+        assert distinct_years(Meeting.objects.published(), "start") == []
+        assert [value for value, _label in meeting_years()] == [""]
+
+    def test_years_follow_the_current_time_zone(self, settings):
+        MeetingFactory(start=utc(2013, 12, 31, 23, 30))
+        settings.TIME_ZONE = "America/Mexico_City"
+        assert distinct_years(Meeting.objects.published(), "start") == [dt.date(2013, 1, 1)]
+        settings.TIME_ZONE = "Asia/Tokyo"
+        assert distinct_years(Meeting.objects.published(), "start") == [dt.date(2014, 1, 1)]
+        assert list(Meeting.objects.published().dates("start", "year")) == [dt.date(2014, 1, 1)]
