@@ -1,11 +1,12 @@
 """Benchmark the public pages on volume data: gunicorn, driven by wrk over loopback.
 
 `make bench` runs this. For each page type (home, meeting list, meeting detail, agreement list
-with a filter, agreement detail, stakeholder detail) and the baseline (/healthz, a minimal view
-through the same middleware stack) it measures requests per second and p50 / p95 latency with
-8 concurrent clients, twice: cold (page cache off: every request renders) and warm (page cache
-on). It also counts SQL queries per request and HTML size (raw and gzip) in-process. It prints
-a table and writes bench-results/bench-<time>.json.
+with a filter, agreement detail, stakeholder detail, and a content page as the lightest page)
+it measures requests per second and p50 / p95 latency with 8 concurrent clients, in rounds
+interleaved with the baseline (/healthz, a minimal view through the same middleware stack),
+twice: cold (page cache off: every request renders) and warm (page cache on). In-process it
+counts SQL queries per request, HTML size (raw and gzip) and the time of one cold request.
+It prints a table and writes bench-results/bench-<time>.json.
 
 Load goes to 127.0.0.1 only, bounded in time and in requests.
 """
@@ -18,6 +19,7 @@ import platform
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +40,13 @@ def parse_args():
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/1")
     parser.add_argument("--secret-file", default=str(ROOT / ".demo-secret"))
     parser.add_argument("--meetings", type=int, default=10_000, help="volume size")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--duration", type=int, default=4, help="seconds per measurement")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="page measurements per page type, each between two baseline measurements",
+    )
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per page")
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -138,6 +146,7 @@ def pick_urls(count):
         AgreementParty,
         AgreementUpdate,
         Meeting,
+        Page,
         Participation,
         Pillar,
         Sector,
@@ -181,6 +190,9 @@ def pick_urls(count):
         "stakeholder detail": heaviest(
             Stakeholder, (Participation, "stakeholder"), (AgreementParty, "stakeholder")
         ),
+        # The lightest public page (a title and some text in the site's layout): what any page
+        # costs before it shows a single meeting or agreement.
+        "content page": [page.get_absolute_url() for page in Page.objects.published()[:count]],
     }
 
 
@@ -193,13 +205,20 @@ def measure_in_process(urls):
 
     client = Client()
     result = {"queries_cold": 0, "queries_warm": 0, "html_bytes": 0, "html_gzip_bytes": 0}
+    timings = []
     for url in urls:
         with override_settings(PAGE_CACHE_ENABLED=False):
             client.get(url)
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
+            # Counted now: the captured queries are read from the connection's log, which the
+            # next request clears.
+            result["queries_cold"] = max(result["queries_cold"], len(queries))
+            for _ in range(5):
+                started = time.perf_counter()
+                client.get(url)
+                timings.append(time.perf_counter() - started)
         assert response.status_code == 200, (url, response.status_code)
-        result["queries_cold"] = max(result["queries_cold"], len(queries))
         result["html_bytes"] = max(result["html_bytes"], len(response.content))
         compressed = len(gzip.compress(response.content, compresslevel=6))
         result["html_gzip_bytes"] = max(result["html_gzip_bytes"], compressed)
@@ -209,6 +228,9 @@ def measure_in_process(urls):
                 client.get(url)
         result["queries_warm"] = max(result["queries_warm"], len(queries))
     cache.clear()
+    # One request rendered in this process, on an otherwise idle core: the page's own cost,
+    # without the load generator or other workers competing for the CPU.
+    result["render_ms"] = 1000 * statistics.median(timings)
     return result
 
 
@@ -292,6 +314,34 @@ def measure(args, base, urls):
     return summary
 
 
+def compare(args, base, baseline_urls, page_urls):
+    """Page runs interleaved with baseline runs (B P B P … B), and their summary.
+
+    Each page run's share is to the mean of the baseline runs on either side of it, so both
+    see the same machine; the page's share is the median of its rounds, so a burst of other
+    work on the machine moves one round and not the result. p95 is the worst round's.
+    """
+    baselines = [measure(args, base, baseline_urls)]
+    runs = []
+    for _ in range(args.rounds):
+        run = measure(args, base, page_urls)
+        baselines.append(measure(args, base, baseline_urls))
+        run["baseline_rps"] = (baselines[-2]["rps"] + baselines[-1]["rps"]) / 2
+        run["ratio"] = run["rps"] / run["baseline_rps"] if run["baseline_rps"] else 0
+        runs.append(run)
+    summary = {
+        "rps": statistics.median(run["rps"] for run in runs),
+        "ratio": statistics.median(run["ratio"] for run in runs),
+        "baseline_rps": statistics.median(run["baseline_rps"] for run in runs),
+        "p50_ms": statistics.median(run["p50_ms"] for run in runs),
+        "p95_ms": max(run["p95_ms"] for run in runs),
+        "requests": sum(run["requests"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+        "runs": runs,
+    }
+    return summary, baselines
+
+
 def combine(baselines):
     """The baseline row: the mean of the runs paired with the pages, and their spread."""
     rps = [run["rps"] for run in baselines]
@@ -338,6 +388,7 @@ def row_text(name, row):
         f"{name:26} {rate('cold')} | {rate('warm')} | "
         f"{row['queries_cold']:3d} {row['queries_warm']:3d} | "
         f"{row['html_bytes'] / 1024:6.1f} {row['html_gzip_bytes'] / 1024:5.1f} | "
+        f"{row['render_ms']:6.2f} | "
         f"{row['cold']['errors'] + row['warm']['errors']:d}"
     )
 
@@ -346,13 +397,14 @@ def report(results):
     header = (
         f"{'page':26} {'cold r/s':>8} {'base':>6} {'p50':>6} {'p95':>6} | "
         f"{'warm r/s':>8} {'base':>6} {'p50':>6} {'p95':>6} | "
-        f"{'q/c':>3} {'q/w':>3} | {'KB':>6} {'gz KB':>5} | err"
+        f"{'q/c':>3} {'q/w':>3} | {'KB':>6} {'gz KB':>5} | {'1 req':>6} | err"
     )
     print()
-    print("Latency in ms. 'base': requests per second as a share of the baseline's, measured")
-    print("right before and after the page in the same mode (the baseline row is the mean of")
-    print("all those runs). q/c, q/w: SQL queries per request, cold and warm. HTML: the largest")
-    print("of the page type's URLs.")
+    print("Latency in ms. r/s and p50: median of the rounds; p95: the worst round. 'base':")
+    print("requests per second as a share of the baseline's, measured right before and after")
+    print("each round in the same mode (median of the rounds; the baseline row is the mean of")
+    print("all its runs). q/c, q/w: SQL queries per request, cold and warm. HTML: the largest")
+    print("of the page type's URLs. '1 req': ms of one cold request in-process, one at a time.")
     print(header)
     print("-" * len(header))
     for name, row in results["pages"].items():
@@ -413,7 +465,15 @@ def main():
         "machine": machine(),
         "settings": {
             key: getattr(args, key)
-            for key in ("duration", "warmup", "connections", "threads", "workers", "max_requests")
+            for key in (
+                "duration",
+                "rounds",
+                "warmup",
+                "connections",
+                "threads",
+                "workers",
+                "max_requests",
+            )
         },
         "database": "PostgreSQL (volume data)",
         "cache": "Redis",
@@ -431,17 +491,9 @@ def main():
             for name, page_urls in list(urls.items())[1:]:
                 print(f"{mode}: {name}", flush=True)
                 wrk(args, server.base, page_urls, args.warmup, args.max_requests)
-                # The baseline is measured right before and right after each page, so that
-                # both see the same machine (other work on it shifts both alike); the ratio is
-                # to the mean of those two.
-                before = measure(args, server.base, baseline_urls)
-                summary = measure(args, server.base, page_urls)
-                after = measure(args, server.base, baseline_urls)
-                baseline_rps = (before["rps"] + after["rps"]) / 2
-                summary["baseline_rps"] = baseline_rps
-                summary["ratio"] = summary["rps"] / baseline_rps if baseline_rps else 0
+                summary, runs = compare(args, server.base, baseline_urls, page_urls)
                 results["pages"][name][mode] = summary
-                baselines += [before, after]
+                baselines += runs
         finally:
             server.stop()
         results["pages"][baseline_name][mode] = combine(baselines)
