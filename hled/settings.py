@@ -3,9 +3,9 @@
 Variables (all optional in development, see README "Configuration"):
 DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
 DATABASE_URL, DJANGO_CONN_MAX_AGE, REDIS_URL, DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
-DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA,
-DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE, DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE,
-DJANGO_LOG_LEVEL.
+DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_LOCAL_ENTRIES, DJANGO_PAGE_CACHE_LOCAL_TRUST,
+DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
+DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL.
 See docs/deploy.md for production.
 """
 
@@ -153,6 +153,10 @@ PAGE_CACHE_TIMEOUT = int(os.environ.get("DJANGO_PAGE_CACHE_TIMEOUT", "600"))
 # Part of every page-cache key: set it to the deployed commit so a release never serves pages
 # rendered by the previous one (migrations also start a new generation).
 PAGE_CACHE_RELEASE = os.environ.get("DJANGO_RELEASE", "")
+# With Redis: pages each process keeps in memory (a hit then needs no round trip), and how
+# many seconds it trusts its subscription to the generation before asking Redis again.
+PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("DJANGO_PAGE_CACHE_LOCAL_ENTRIES", "256"))
+PAGE_CACHE_LOCAL_TRUST = float(os.environ.get("DJANGO_PAGE_CACHE_LOCAL_TRUST", "1"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
