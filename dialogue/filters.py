@@ -150,10 +150,19 @@ class MeetingFilter(YearChoicesOnce, django_filters.FilterSet):
         queryset=Pillar.objects.all(),
         label=_("Pillar"),
     )
+    # Reached from a stakeholder's page (which shows its latest meetings), like the agreement
+    # list's: a hidden field, not a drop-down of thousands.
+    stakeholder = RelatedFilter(
+        field_name="participations__stakeholder",
+        to_field_name="slug",
+        queryset=published_stakeholders,
+        label=_("Stakeholder"),
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Meeting
-        fields = ["year", "status", "kind", "host_country", "pillar"]
+        fields = ["year", "status", "kind", "host_country", "pillar", "stakeholder"]
 
 
 class AgreementFilter(YearChoicesOnce, django_filters.FilterSet):

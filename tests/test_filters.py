@@ -16,6 +16,7 @@ from .factories import (
     AgreementFactory,
     AgreementPartyFactory,
     MeetingFactory,
+    ParticipationFactory,
     PillarFactory,
     SectorFactory,
     StakeholderFactory,
@@ -339,3 +340,48 @@ class TestYearChoices:
         settings.TIME_ZONE = "Asia/Tokyo"
         assert distinct_years(Meeting.objects.published(), "start") == [dt.date(2014, 1, 1)]
         assert list(Meeting.objects.published().dates("start", "year")) == [dt.date(2014, 1, 1)]
+
+
+class TestMeetingsOfAStakeholder:
+    """The meeting list filters by a stakeholder, as its page links to it."""
+
+    def test_stakeholder_took_part(self, client):
+        dot = StakeholderFactory(slug="dot")
+        match = MeetingFactory()
+        ParticipationFactory(meeting=match, stakeholder=dot)
+        ParticipationFactory()
+        assert meetings(client, stakeholder="dot") == [match]
+
+    @pytest.mark.parametrize("trait", ["draft", "scheduled"])
+    def test_unpublished_stakeholder_is_rejected_and_not_revealed(self, client, trait):
+        hidden = StakeholderFactory(slug="hidden-body", name="Hidden body", **{trait: True})
+        ParticipationFactory(stakeholder=hidden)
+
+        response = client.get(reverse("dialogue:meeting-list"), {"stakeholder": "hidden-body"})
+
+        assert response.status_code == 200
+        assert "stakeholder" in response.context["filter"].errors
+        assert list(response.context["object_list"]) == []
+        assert ERROR_BANNER in html(response)
+        assert "Hidden body" not in html(response)
+
+    def test_the_stakeholder_page_says_when_it_shows_only_the_latest(self, client):
+        from dialogue.views import StakeholderDetailView
+
+        dot = StakeholderFactory(slug="dot")
+        for meeting in MeetingFactory.create_batch(StakeholderDetailView.LIMIT):
+            ParticipationFactory(meeting=meeting, stakeholder=dot)
+        page = html(client.get(dot.get_absolute_url()))
+        link = f"{reverse('dialogue:meeting-list')}?stakeholder=dot"
+        assert f'href="{link}"' in page
+        assert f"The latest {StakeholderDetailView.LIMIT} meetings are shown." in page
+        assert "agreements are shown" not in page
+        # The link leads to every one of them.
+        assert len(meetings(client, stakeholder="dot")) == StakeholderDetailView.LIMIT
+
+    def test_no_note_below_the_limit(self, client):
+        dot = StakeholderFactory(slug="dot")
+        ParticipationFactory(stakeholder=dot)
+        page = html(client.get(dot.get_absolute_url()))
+        assert "meetings are shown" not in page
+        assert f"{reverse('dialogue:meeting-list')}?stakeholder=dot" in page
