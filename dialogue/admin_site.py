@@ -1,19 +1,18 @@
 """The admin site: Django's, with an editor's dashboard on its home page."""
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HLEDAdminSite(admin.AdminSite):
-    """Django's admin site whose index also shows what needs attention (dialogue/dashboard.py)."""
+    """Django's admin site whose index also shows what needs attention
+    (dialogue/admin/dashboard.py)."""
+
+    site_header = _("HLED administration")
+    site_title = _("HLED admin")
+    index_title = _("Content of the High-Level Economic Dialogue")
 
     def index(self, request, extra_context=None):
-        from .dashboard import dashboard
+        from .admin.dashboard import dashboard
 
         return super().index(request, {**dashboard(request), **(extra_context or {})})
-
-
-class HLEDAdminConfig(AdminConfig):
-    """Installs `HLEDAdminSite` as `django.contrib.admin.site`."""
-
-    default_site = "dialogue.admin_site.HLEDAdminSite"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -15,11 +16,20 @@ class DialogueConfig(AppConfig):
 
         cache.connect_signals()
 
-        from . import signals, versioning, workflow
+        from .publishing import history, roles, signals
 
         signals.connect()
-        versioning.register_models()
+        history.register_models()
         # Permissions only exist after post_migrate on a fresh database: sync the roles then.
         post_migrate.connect(
-            workflow.sync_roles_after_migrate, sender=self, dispatch_uid="dialogue:sync-roles"
+            roles.sync_roles_after_migrate, sender=self, dispatch_uid="dialogue:sync-roles"
         )
+
+
+class HLEDAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, installing the admin site with the editors' dashboard as
+    `django.contrib.admin.site`. The site lives in dialogue/admin_site.py, outside the admin
+    package: importing that package registers the models on this very site."""
+
+    default = False  # named in INSTALLED_APPS; "dialogue" itself means DialogueConfig
+    default_site = "dialogue.admin_site.HLEDAdminSite"

@@ -66,19 +66,19 @@ def distinct_years(queryset, field):
 
 
 def meeting_years():
-    return year_choices(distinct_years(Meeting.objects.published(), "start"))
+    return year_choices(distinct_years(Meeting.objects.public(), "start"))
 
 
 def agreement_years():
-    return year_choices(distinct_years(Agreement.objects.published(), "announced_on"))
+    return year_choices(distinct_years(Agreement.objects.public(), "announced_on"))
 
 
-def published_meetings(request):
-    return Meeting.objects.published()
+def public_meetings(request):
+    return Meeting.objects.public()
 
 
-def published_stakeholders(request):
-    return Stakeholder.objects.published()
+def public_stakeholders(request):
+    return Stakeholder.objects.public()
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -147,7 +147,7 @@ class MeetingFilter(YearChoicesOnce, django_filters.FilterSet):
     pillar = RelatedFilter(
         field_name="agenda_items__pillar",
         to_field_name="slug",
-        queryset=Pillar.objects.all(),
+        queryset=Pillar.objects.public(),
         label=_("Pillar"),
     )
     # Reached from a stakeholder's page (which shows its latest meetings), like the agreement
@@ -155,7 +155,7 @@ class MeetingFilter(YearChoicesOnce, django_filters.FilterSet):
     stakeholder = RelatedFilter(
         field_name="participations__stakeholder",
         to_field_name="slug",
-        queryset=published_stakeholders,
+        queryset=public_stakeholders,
         label=_("Stakeholder"),
         widget=forms.HiddenInput,
     )
@@ -170,12 +170,12 @@ class AgreementFilter(YearChoicesOnce, django_filters.FilterSet):
 
     q = SearchFilter(fields=("title", "summary", "reference"))
     pillar = django_filters.ModelChoiceFilter(
-        to_field_name="slug", queryset=Pillar.objects.all(), label=_("Pillar")
+        to_field_name="slug", queryset=Pillar.objects.public(), label=_("Pillar")
     )
     sector = RelatedFilter(
         field_name="sectors",
         to_field_name="slug",
-        queryset=Sector.objects.all(),
+        queryset=Sector.objects.public(),
         label=_("Sector"),
     )
     status = django_filters.ChoiceFilter(choices=AgreementStatus.choices, label=_("Status"))
@@ -191,14 +191,14 @@ class AgreementFilter(YearChoicesOnce, django_filters.FilterSet):
     meeting = django_filters.ModelChoiceFilter(
         field_name="origin_meeting",
         to_field_name="slug",
-        queryset=published_meetings,
+        queryset=public_meetings,
         label=_("Meeting"),
         widget=forms.HiddenInput,
     )
     stakeholder = RelatedFilter(
         field_name="parties__stakeholder",
         to_field_name="slug",
-        queryset=published_stakeholders,
+        queryset=public_stakeholders,
         label=_("Stakeholder"),
         widget=forms.HiddenInput,
     )

@@ -1,6 +1,10 @@
-"""Rich-text field: edited with ProseMirror in the admin, sanitized with nh3 on every save."""
+"""Rich text: edited with ProseMirror in the admin, sanitized with nh3 on every save and again
+on every render (raw saves such as `loaddata` and bulk imports skip `pre_save`)."""
+
+from functools import lru_cache
 
 import nh3
+from django.utils.safestring import mark_safe
 from django_prose_editor.fields import ProseEditorField
 
 EDITOR_EXTENSIONS = {
@@ -46,6 +50,17 @@ def sanitize_html(html):
     ).strip()
     # ProseMirror always leaves one empty paragraph in an empty editor.
     return "" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned
+
+
+@lru_cache(maxsize=1024)
+def _render(html):
+    return mark_safe(sanitize_html(html))
+
+
+def render_html(html):
+    """`html` made safe to put in a page, whatever wrote it: sanitized with the same allow-list
+    as on save. Each distinct text is cleaned once per process (an LRU of 1,024 texts)."""
+    return _render(str(html or ""))
 
 
 class RichTextField(ProseEditorField):

@@ -1,20 +1,32 @@
-"""IANA time zones, read from the pinned `tzdata` package so the list is the same everywhere."""
+"""IANA time zones, from the standard library's view of the pinned `tzdata` package.
 
-from importlib import resources
+The list is read when it is needed, never frozen into a migration: a tzdata release that adds a
+zone needs no schema change.
+"""
+
+from functools import cache
+from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-TIMEZONE_NAMES = tuple(
-    sorted(
-        name
-        for name in resources.files("tzdata").joinpath("zones").read_text().split()
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))
+
+@cache
+def timezone_names():
+    """The zones a host city can be in, sorted (no legacy aliases such as "US/Eastern")."""
+    return tuple(
+        sorted(
+            name
+            for name in available_timezones()
+            if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))
+        )
     )
-)
-TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in TIMEZONE_NAMES]
+
+
+def timezone_choices():
+    return [(name, name.replace("_", " ")) for name in timezone_names()]
 
 
 def validate_timezone(value):
-    if value not in TIMEZONE_NAMES:
+    if value not in available_timezones():
         raise ValidationError(_("%(value)s is not an IANA time zone."), params={"value": value})

@@ -1,4 +1,6 @@
-"""Public pages. Thin class-based views; every relation a template walks is loaded here."""
+"""Public pages. Thin class-based views reading only through the public read model
+(`public()`, `with_public_parts()` in dialogue/models/): what a visitor may see of a record and
+of its related records is decided there, never here or in a template."""
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch
@@ -12,7 +14,6 @@ from .models import (
     AgendaItem,
     Agreement,
     AgreementParty,
-    AgreementUpdate,
     KeyFigure,
     Meeting,
     Page,
@@ -22,14 +23,6 @@ from .models import (
     SlugRedirect,
     Stakeholder,
 )
-
-# Newest agreements first; those not yet announced (no date) last, on every database
-# (PostgreSQL would put NULLs first in a descending order, SQLite last).
-AGREEMENTS_NEWEST_FIRST = (F("announced_on").desc(nulls_last=True), "title")
-
-
-def published_stakeholders():
-    return Stakeholder.objects.published()
 
 
 def split_by_side(rows):
@@ -87,16 +80,14 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        meetings = Meeting.objects.published()
+        meetings = Meeting.objects.public()
         context.update(
-            pillars=Pillar.objects.all(),
-            key_figures=KeyFigure.objects.published(),
+            pillars=Pillar.objects.public(),
+            key_figures=KeyFigure.objects.public(),
             next_meeting=meetings.upcoming().first(),
             latest_meeting=meetings.filter(status=Meeting.Status.HELD).order_by("-start").first(),
-            latest_agreements=Agreement.objects.published()
-            .with_related()
-            .order_by(*AGREEMENTS_NEWEST_FIRST)[:6],
-            about_page=Page.objects.published().filter(slug="about").first(),
+            latest_agreements=Agreement.objects.public().newest_first()[:6],
+            about_page=Page.objects.public().filter(slug="about").first(),
         )
         return context
 
@@ -108,7 +99,7 @@ class MeetingListView(PaginatedFilterView):
     template_name = "dialogue/meeting_list.html"
 
     def get_queryset(self):
-        return Meeting.objects.published().with_counts().order_by("-start")
+        return Meeting.objects.public().with_counts().order_by("-start")
 
 
 class MeetingDetailView(PreviewMixin, DetailView):
@@ -118,27 +109,7 @@ class MeetingDetailView(PreviewMixin, DetailView):
     template_name = "dialogue/meeting_detail.html"
 
     def get_queryset(self):
-        participations = Participation.objects.filter(
-            stakeholder__in=published_stakeholders()
-        ).select_related("stakeholder")
-        agenda = AgendaItem.objects.select_related("pillar").prefetch_related(
-            "sectors", Prefetch("presenters", queryset=published_stakeholders())
-        )
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                Prefetch("participations", queryset=participations),
-                Prefetch("agenda_items", queryset=agenda),
-                Prefetch(
-                    "agreements",
-                    queryset=Agreement.objects.published()
-                    .select_related("pillar")
-                    .order_by(*AGREEMENTS_NEWEST_FIRST),
-                ),
-                "documents",
-            )
-        )
+        return super().get_queryset().with_public_parts()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -154,7 +125,7 @@ class MeetingDetailView(PreviewMixin, DetailView):
                 children.setdefault(item.parent_id, []).append(item)
         for item in top_level:
             item.sub_items = children.get(item.pk, [])
-        published = Meeting.objects.published().exclude(pk=meeting.pk)
+        published = Meeting.objects.public().exclude(pk=meeting.pk)
         context.update(
             co_chairs=split_by_side(co_chairs),
             participants=split_by_side(others),
@@ -172,7 +143,7 @@ class AgreementListView(PaginatedFilterView):
     template_name = "dialogue/agreement_list.html"
 
     def get_queryset(self):
-        return Agreement.objects.published().with_related().order_by(*AGREEMENTS_NEWEST_FIRST)
+        return Agreement.objects.public().newest_first()
 
 
 class AgreementDetailView(PreviewMixin, DetailView):
@@ -182,21 +153,7 @@ class AgreementDetailView(PreviewMixin, DetailView):
     template_name = "dialogue/agreement_detail.html"
 
     def get_queryset(self):
-        parties = AgreementParty.objects.filter(
-            stakeholder__in=published_stakeholders()
-        ).select_related("stakeholder")
-        updates = AgreementUpdate.objects.select_related("meeting").order_by("date", "id")
-        return (
-            super()
-            .get_queryset()
-            .with_related()
-            .prefetch_related(
-                "sectors",
-                Prefetch("parties", queryset=parties),
-                Prefetch("updates", queryset=updates),
-                "documents",
-            )
-        )
+        return super().get_queryset().with_public_parts()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -211,7 +168,7 @@ class StakeholderListView(PaginatedFilterView):
     template_name = "dialogue/stakeholder_list.html"
 
     def get_queryset(self):
-        return Stakeholder.objects.published().select_related("parent").order_by("name")
+        return Stakeholder.objects.public().order_by("name")
 
 
 class StakeholderDetailView(PreviewMixin, DetailView):
@@ -229,9 +186,8 @@ class StakeholderDetailView(PreviewMixin, DetailView):
         slug = self.kwargs[self.slug_url_kwarg]
         newest_meetings = ("-meeting__start", "-id")
         latest_participations = (
-            Participation.objects.filter(
-                stakeholder__slug=slug, meeting__in=Meeting.objects.published()
-            )
+            Participation.objects.in_public_meetings()
+            .filter(stakeholder__slug=slug)
             .order_by(*newest_meetings)
             .values("pk")[: self.LIMIT]
         )
@@ -242,9 +198,8 @@ class StakeholderDetailView(PreviewMixin, DetailView):
         )
         newest_agreements = (F("agreement__announced_on").desc(nulls_last=True), "-id")
         latest_parties = (
-            AgreementParty.objects.filter(
-                stakeholder__slug=slug, agreement__in=Agreement.objects.published()
-            )
+            AgreementParty.objects.in_public_agreements()
+            .filter(stakeholder__slug=slug)
             .order_by(*newest_agreements)
             .values("pk")[: self.LIMIT]
         )
@@ -256,11 +211,10 @@ class StakeholderDetailView(PreviewMixin, DetailView):
         return (
             super()
             .get_queryset()
-            .select_related("parent")
             .prefetch_related(
                 Prefetch("participations", queryset=participations),
                 Prefetch("agreement_parties", queryset=parties),
-                Prefetch("children", queryset=published_stakeholders()),
+                Prefetch("children", queryset=Stakeholder.objects.public()),
             )
         )
 
@@ -268,14 +222,14 @@ class StakeholderDetailView(PreviewMixin, DetailView):
 class PillarDetailView(DetailView):
     """A pillar: its agenda items and agreements, with a breakdown of agreement statuses."""
 
-    model = Pillar
+    queryset = Pillar.objects.public()
     template_name = "dialogue/pillar_detail.html"
     LIMIT = 20
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pillar = self.object
-        agreements = Agreement.objects.published().filter(pillar=pillar)
+        agreements = Agreement.objects.public().filter(pillar=pillar)
         # COUNT(*) lets PostgreSQL answer from the (pillar, publication, status) index alone.
         breakdown = agreements.order_by().values("status").annotate(count=Count("*"))
         labels = dict(Agreement.Status.choices)
@@ -284,14 +238,10 @@ class PillarDetailView(DetailView):
             for row in sorted(breakdown, key=lambda r: list(labels).index(r["status"]))
         ]
         context.update(
-            agreements=agreements.select_related("pillar").order_by(*AGREEMENTS_NEWEST_FIRST)[
-                : self.LIMIT
-            ],
+            agreements=agreements.newest_first()[: self.LIMIT],
             agreement_total=sum(row["count"] for row in status_breakdown),
-            agenda_items=AgendaItem.objects.filter(
-                pillar=pillar, meeting__in=Meeting.objects.published()
-            )
-            .select_related("meeting")
+            agenda_items=AgendaItem.objects.public()
+            .filter(pillar=pillar)
             .order_by("-meeting__start", "position")[: self.LIMIT],
             status_breakdown=status_breakdown,
             limit=self.LIMIT,

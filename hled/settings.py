@@ -48,7 +48,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "modeltranslation",
     # Django's admin with the editors' dashboard on its home page (dialogue/admin_site.py).
-    "dialogue.admin_site.HLEDAdminConfig",
+    "dialogue.apps.HLEDAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -3,15 +3,10 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path, re_path
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.static import serve
 
 from dialogue import health
-
-admin.site.site_header = _("HLED administration")
-admin.site.site_title = _("HLED admin")
-admin.site.index_title = _("Content of the High-Level Economic Dialogue")
 
 
 class FaviconView(RedirectView):

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from dialogue import workflow
 from dialogue.models import (
     AgendaItem,
     Agreement,
@@ -24,6 +23,7 @@ from dialogue.models import (
     SlugRedirect,
     Stakeholder,
 )
+from dialogue.publishing import roles
 
 from .admin_forms import form_fields, logged_in, open_form
 from .factories import (
@@ -80,8 +80,8 @@ def sent_to_login(response):
 
 
 def test_roles_are_groups_with_the_publish_permission_for_publishers_only():
-    editor = Group.objects.get(name=workflow.EDITOR)
-    publisher = Group.objects.get(name=workflow.PUBLISHER)
+    editor = Group.objects.get(name=roles.EDITOR)
+    publisher = Group.objects.get(name=roles.PUBLISHER)
     editor_codes = set(editor.permissions.values_list("codename", flat=True))
     publisher_codes = set(publisher.permissions.values_list("codename", flat=True))
 
@@ -105,7 +105,7 @@ def test_every_publishable_model_has_its_publish_permission():
 
 
 def test_roles_are_put_back_in_sync_after_migrate():
-    editor = Group.objects.get(name=workflow.EDITOR)
+    editor = Group.objects.get(name=roles.EDITOR)
     publish = Permission.objects.get(codename="publish_meeting")
     change = Permission.objects.get(codename="change_meeting")
     editor.permissions.add(publish)

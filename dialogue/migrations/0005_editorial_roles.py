@@ -4,7 +4,7 @@ from django.db import migrations
 from django.db.models import F
 from django.utils import timezone
 
-from dialogue.workflow import sync_roles
+from dialogue.publishing.roles import sync_roles
 
 PUBLISHABLE = ("meeting", "agreement", "stakeholder", "keyfigure", "page")
 

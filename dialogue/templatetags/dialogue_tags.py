@@ -12,8 +12,15 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from dialogue.models import Meeting
+from dialogue.richtext import render_html
 
 register = template.Library()
+
+
+@register.filter
+def rich(value):
+    """Rich text, sanitized again as it is rendered (never `|safe`: see dialogue/richtext.py)."""
+    return render_html(value)
 
 
 def _time(value):

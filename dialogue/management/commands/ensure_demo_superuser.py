@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from dialogue.workflow import ROLES, sync_roles
+from dialogue.publishing.roles import ROLES, sync_roles
 
 
 class Command(BaseCommand):

@@ -10,10 +10,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext_lazy as _
-from reversion.models import Version
-from reversion.revisions import _get_options
 
-from .versioning import FOLLOW
+from ..publishing.history import FOLLOW, parts_of, version_fields
 
 HIDDEN = {"id", "created_at", "updated_at", "version", "first_published_at"}
 
@@ -69,9 +67,8 @@ def word_diff(old, new):
 
 def field_changes(model, old, new):
     """[{label, old, new}] for each field whose value differs between two field dicts."""
-    fields = _get_options(model).fields
     rows = []
-    for name in fields:
+    for name in version_fields(model):
         if name in HIDDEN:
             continue
         field = model._meta.get_field(name)
@@ -91,19 +88,6 @@ def field_changes(model, old, new):
             {"label": capfirst(field.verbose_name), "old": shown_before, "new": shown_after}
         )
     return rows
-
-
-def parts_of(version, model, relation):
-    """{object_id: version} of the parts (by `relation`) saved in `version`'s revision."""
-    field = model._meta.get_field(relation).field
-    part_model = field.model
-    versions = Version.objects.get_for_model(part_model).filter(revision_id=version.revision_id)
-    owner_pk = version.field_dict.get(model._meta.pk.attname)
-    return part_model, {
-        part.object_id: part
-        for part in versions
-        if str(part.field_dict.get(field.attname)) == str(owner_pk)
-    }
 
 
 def compare_versions(model, older, newer):

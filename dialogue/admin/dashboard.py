@@ -8,7 +8,7 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Agreement, AgreementStatus, KeyFigure, Meeting, Page, Stakeholder
+from ..models import Agreement, AgreementStatus, KeyFigure, Meeting, Page, Stakeholder
 
 LIMIT = 10
 PUBLISHABLE = (Meeting, Agreement, Stakeholder, KeyFigure, Page)

@@ -2,8 +2,9 @@
 
 Editors create and change content and save drafts. Publishers do everything editors do and
 also publish, unpublish, schedule and delete published records. The rule is carried by one
-custom permission per publishable model, ``dialogue.publish_<model>``; the admin
-(dialogue/admin.py) checks it in forms, saves, bulk actions, deletes and restores.
+custom permission per publishable model, ``dialogue.publish_<model>``. The publishing service
+(dialogue/publishing/service.py) checks it for every writer; the admin also uses it to show
+publication fields read-only and to offer only the actions a user may take.
 
 A record whose publication status is "published" (live, or scheduled to go live) is
 *protected*: only a user who may publish it can save changes to it, to its parts (agenda
@@ -89,7 +90,7 @@ def is_protected(user, obj):
     if obj is None:
         return False
     if obj._meta.model_name in PUBLISHABLE_MODELS:
-        from .models import PublicationStatus
+        from ..models import PublicationStatus
 
         published = obj.publication_status == PublicationStatus.PUBLISHED
         return published and not can_publish(user, type(obj))

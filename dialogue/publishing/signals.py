@@ -1,7 +1,9 @@
 """What happens on every save of a dialogue record, whoever saves it (admin, restore, shell).
 
 - ``version`` goes up by one, counted from the stored row, so it never goes back, even when
-  an old version is restored: the admin's conflict check relies on it.
+  an old version is restored. The write itself is conditional on the version the saving code
+  is based on (``TimeStamped._do_update``); a record not read from the database (a fixture
+  row, a restored version) is based on the stored row read here.
 - ``first_published_at`` remembers when visitors could first see a record.
 - When the slug of a record that visitors have seen changes, the old slug is kept as a
   ``SlugRedirect``, so links to the old address lead to the new one.
@@ -12,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
-from .models import PublicationStatus, Publishable, SlugRedirect, TimeStamped
+from ..models import PublicationStatus, Publishable, SlugRedirect, TimeStamped
 
 STORED = ("version", "slug", "publication_status", "publish_at", "first_published_at")
 
@@ -45,12 +47,13 @@ def first_published_at(instance, stored, now):
 def before_save(sender, instance, raw=False, **kwargs):
     publishable = isinstance(instance, Publishable)
     stored = None
-    if instance.pk is not None:
+    if instance.pk is not None and (publishable or instance.base_version is None):
         fields = STORED if publishable else ("version",)
         stored = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
     now = timezone.now()
     if stored is not None:
-        instance.version = stored["version"] + 1
+        if instance.base_version is None:
+            instance.base_version = stored["version"]
         if raw:
             # A restored version carries its old time; the row changes now.
             instance.updated_at = now

@@ -1,0 +1,72 @@
+"""List filters of the admin's changelists."""
+
+from django.contrib import admin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import NotRegistered, translator
+
+
+class PublicationFilter(admin.SimpleListFilter):
+    """Draft, scheduled or live: what a visitor can see right now."""
+
+    title = _("publication")
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("Draft")),
+            ("scheduled", _("Scheduled")),
+            ("live", _("Published (live)")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "draft":
+            return queryset.drafts()
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "live":
+            return queryset.published()
+        return queryset
+
+
+class MissingSpanishFilter(admin.SimpleListFilter):
+    """Records whose Spanish text is missing where the English one exists."""
+
+    title = _("Spanish text")
+    parameter_name = "spanish"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("Missing")), ("complete", _("Complete"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"missing", "complete"}:
+            return queryset
+        try:
+            fields = translator.get_options_for_model(queryset.model).fields
+        except NotRegistered:
+            return queryset
+        missing = Q()
+        for name in fields:
+            has_english = Q(**{f"{name}_en__gt": ""})
+            no_spanish = Q(**{f"{name}_es__isnull": True}) | Q(**{f"{name}_es": ""})
+            missing |= has_english & no_spanish
+        return queryset.filter(missing) if self.value() == "missing" else queryset.exclude(missing)
+
+
+def year_filter(field_name, title):
+    """A list filter offering each year that occurs in `field_name`."""
+
+    class YearFilter(admin.SimpleListFilter):
+        parameter_name = f"{field_name}_year"
+
+        def lookups(self, request, model_admin):
+            dates = model_admin.get_queryset(request).order_by().dates(field_name, "year")
+            return [(str(d.year), str(d.year)) for d in reversed(dates)]
+
+        def queryset(self, request, queryset):
+            if self.value() and self.value().isdigit():
+                return queryset.filter(**{f"{field_name}__year": int(self.value())})
+            return queryset
+
+    YearFilter.title = title
+    return YearFilter

@@ -1,0 +1,203 @@
+"""Meetings in the admin: one form with the meeting, its participants, agenda and documents."""
+
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationStackedInline, TranslationTabularInline
+from reversion.models import Version
+
+from ..models import AgendaItem, Meeting, Participation
+from ..timezones import timezone_choices
+from .content import MeetingDocumentInline
+from .filters import MissingSpanishFilter, PublicationFilter, year_filter
+from .workflow import HttpsLinks, PartAdmin, PublishableAdmin, WorkflowAdminForm, both, search_both
+
+
+def edited_object_id(request):
+    """The id of the record whose form `request` shows: on its change page, on the page
+    restoring one of its versions, or on the page recovering it after deletion."""
+    match = request.resolver_match
+    if "object_id" in match.kwargs:
+        return match.kwargs["object_id"]
+    url_name = match.url_name or ""
+    if url_name.endswith("_revision"):
+        return unquote(match.args[0])
+    if url_name.endswith("_recover"):
+        return Version.objects.filter(pk=match.args[0]).values_list("object_id", flat=True).first()
+    return None
+
+
+class MeetingAdminForm(WorkflowAdminForm):
+    """Start and end are typed in the host city's local time, whatever the editor's zone."""
+
+    # The zones come from the standard library when the form is built (no frozen list).
+    timezone = forms.ChoiceField(
+        label=Meeting._meta.get_field("timezone").verbose_name,
+        choices=timezone_choices,
+        initial=Meeting._meta.get_field("timezone").default,
+        help_text=Meeting._meta.get_field("timezone").help_text,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            zone = ZoneInfo(self.instance.timezone)
+            for name in ("start", "end"):
+                value = getattr(self.instance, name)
+                if value and name in self.fields:
+                    self.initial[name] = timezone.make_naive(value, zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        zone_name = cleaned.get("timezone")
+        if zone_name:
+            zone = ZoneInfo(zone_name)
+            for name in ("start", "end"):
+                value = cleaned.get(name)
+                if value:
+                    cleaned[name] = timezone.make_aware(timezone.make_naive(value), zone)
+                    setattr(self.instance, name, cleaned[name])
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end cannot be before the start."))
+        return cleaned
+
+
+class ParticipationInline(HttpsLinks, TranslationTabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ["stakeholder"]
+    fields = ["stakeholder", "role", "side", "capacity", "order"]
+    ordering = ["order", "id"]
+    verbose_name = _("participant")
+    verbose_name_plural = _("co-chairs and participants")
+
+
+class AgendaItemInline(HttpsLinks, TranslationStackedInline):
+    model = AgendaItem
+    extra = 0
+    fk_name = "meeting"
+    ordering = ["position"]
+    autocomplete_fields = ["presenters", "sectors"]
+    fields = [
+        ("position", "duration"),
+        both("title"),
+        ("pillar", "parent"),
+        "sectors",
+        "presenters",
+        "description",
+        "outcome",
+    ]
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            meeting_id = edited_object_id(request)
+            kwargs["queryset"] = AgendaItem.objects.filter(meeting_id=meeting_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(PublishableAdmin):
+    form = MeetingAdminForm
+    list_display = [
+        "title",
+        "edition",
+        "start_local",
+        "city",
+        "host_country",
+        "status",
+        "kind",
+        "publication",
+        "agenda_count",
+    ]
+    list_filter = [
+        PublicationFilter,
+        MissingSpanishFilter,
+        "publication_status",
+        "status",
+        "kind",
+        "host_country",
+        year_filter("start", _("year")),
+        "agenda_items__pillar",
+    ]
+    search_fields = [*search_both("title", "city", "venue", "summary"), "slug"]
+    date_hierarchy = "start"
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ParticipationInline, AgendaItemInline, MeetingDocumentInline]
+    fieldsets = [
+        (None, {"fields": [both("title"), "slug", ("edition", "kind", "status")]}),
+        (
+            _("When and where"),
+            {
+                "fields": [
+                    ("start", "end"),
+                    ("date_precision", "timezone"),
+                    both("city"),
+                    "host_country",
+                    both("venue"),
+                ],
+                "description": _(
+                    "Enter times as they are in the host city's time zone; "
+                    "visitors see them with the zone's abbreviation."
+                ),
+            },
+        ),
+        (None, {"fields": ["summary", "body"]}),
+        PublishableAdmin.publication_fieldset,
+        (_("Staff only"), {"fields": ["notes", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                # distinct: the pillar filter joins agenda items again and would multiply the count.
+                agenda_total=Count("agenda_items", distinct=True)
+            )
+        )
+
+    @admin.display(description=_("agenda items"), ordering="agenda_total")
+    def agenda_count(self, obj):
+        return obj.agenda_total
+
+    @admin.display(description=_("start (local)"), ordering="start")
+    def start_local(self, obj):
+        return f"{obj.local_start:%Y-%m-%d %H:%M} {obj.timezone_abbreviation}"
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(PartAdmin):
+    """Agenda items are edited inside their meeting; this list helps find them across meetings."""
+
+    list_display = ["title", "meeting", "position", "pillar", "duration"]
+    list_select_related = ["meeting", "pillar"]
+    list_filter = [
+        MissingSpanishFilter,
+        "pillar",
+        "sectors",
+        "meeting__kind",
+        year_filter("meeting__start", _("year")),
+    ]
+    search_fields = search_both("title", "meeting__title")
+    autocomplete_fields = ["meeting", "parent", "sectors", "presenters"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def view_on_site(self, obj):
+        return obj.meeting.get_absolute_url()
+
+
+@admin.register(Participation)
+class ParticipationAdmin(PartAdmin):
+    list_display = ["stakeholder", "meeting", "role", "side", "capacity"]
+    list_select_related = ["stakeholder", "meeting"]
+    list_filter = ["role", "side", "meeting__kind"]
+    search_fields = search_both("stakeholder__name", "meeting__title", "capacity")
+    autocomplete_fields = ["meeting", "stakeholder"]
+    readonly_fields = ["created_at", "updated_at"]

@@ -1,0 +1,80 @@
+"""Stakeholders: the government bodies, companies, universities, groups and people involved."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ..richtext import RichTextField
+from .publication import Publishable, PublishableQuerySet, Side, SlugManager, publish_permission
+
+
+class StakeholderQuerySet(PublishableQuerySet):
+    def with_public_relations(self):
+        """The organization a stakeholder is part of, only when it is public."""
+        return self.select_public("parent")
+
+
+class Stakeholder(Publishable):
+    """An actor in the dialogue: a government body, company, university, group or person."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government department or secretariat")
+        AGENCY = "agency", _("Government agency")
+        COMPANY = "company", _("Company")
+        BUSINESS = "business", _("Business association")
+        ACADEMIC = "academic", _("University or research center")
+        CIVIL = "civil", _("Civil-society organization")
+        MULTILATERAL = "multilateral", _("Multilateral body")
+        PERSON = "person", _("Person")
+
+    name = models.CharField(_("name"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=255, unique=True, help_text=_("Used in the URL."))
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
+    country = models.CharField(
+        _("country"), max_length=5, choices=Side.choices, default=Side.OTHER, db_index=True
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text=_(
+            "The organization this one is part of: the department an agency belongs to, "
+            "or the organization a person works for."
+        ),
+    )
+    position = models.CharField(
+        pgettext_lazy("a person's job", "position"),
+        max_length=255,
+        blank=True,
+        help_text=_('For people: their current title, e.g. "Secretary of Commerce".'),
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = RichTextField(_("description"))
+    notes = models.TextField(
+        _("editorial notes"), blank=True, help_text=_("Internal notes for staff; never shown.")
+    )
+
+    objects = SlugManager.from_queryset(StakeholderQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("stakeholder")
+        verbose_name_plural = _("stakeholders")
+        permissions = [publish_permission("stakeholder", "stakeholders")]
+        indexes = [
+            models.Index(fields=["country", "kind"]),
+            # The directory is ordered by name in the visitor's language.
+            models.Index(fields=["name_en"], name="stakeholder_name_en"),
+            models.Index(fields=["name_es"], name="stakeholder_name_es"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self):
+        return reverse("dialogue:stakeholder-detail", kwargs={"slug": self.slug})

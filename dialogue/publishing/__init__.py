@@ -1,0 +1,43 @@
+"""The editorial rules, in one place: roles, the publishing service and history.
+
+- roles: the Editor and Publisher roles, who may publish, which records are protected
+- service: publish, unpublish, schedule, save, delete, restore; every writer calls these
+- history: what django-reversion keeps, baselines, the last change of a record
+- signals: what every save does (first publication time, redirects from old slugs)
+"""
+
+from .roles import can_publish, is_protected, owners
+from .service import (
+    PUBLICATION_FIELDS,
+    STORED,
+    Refused,
+    StaleWrite,
+    delete,
+    keep_baselines,
+    publication_to_keep,
+    publish,
+    refusal,
+    restore,
+    save,
+    schedule,
+    unpublish,
+)
+
+__all__ = [
+    "PUBLICATION_FIELDS",
+    "STORED",
+    "Refused",
+    "StaleWrite",
+    "can_publish",
+    "delete",
+    "is_protected",
+    "keep_baselines",
+    "owners",
+    "publication_to_keep",
+    "publish",
+    "refusal",
+    "restore",
+    "save",
+    "schedule",
+    "unpublish",
+]
