@@ -4,8 +4,9 @@ How it stays fresh:
 
 - Every cached page is stored under the current *content generation*, a number kept in the
   cache. Any change to a dialogue record (save, delete, many-to-many change, so admin inlines
-  too), and any POST by a logged-in user (the admin's bulk actions use ``QuerySet.update()``,
-  which sends no signal), bumps the generation, so the next request misses and renders afresh.
+  and the publishing service's bulk actions too, which save each record) bumps the
+  generation, so the next request misses and renders afresh. Nothing else does: a staff
+  member's POST that changes no record (a refused form, a search) keeps every cached page.
   The bump happens again once the transaction commits, so a page rendered from data read
   before the commit can only land under the old generation, which nobody reads any more.
 - Time also changes what visitors see: a scheduled record reaches its ``publish_at``, an
@@ -491,8 +492,6 @@ class PageCacheMiddleware(MiddlewareMixin):
 
     def process_response(self, request, response):
         mode = getattr(request, "page_cache", None)
-        if request.method not in SAFE_METHODS and is_logged_in(request):
-            invalidate()
         if mode == "private":
             add_never_cache_headers(response)
         elif mode == "public" and is_shareable(request, response):
