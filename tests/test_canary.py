@@ -1,0 +1,334 @@
+"""The draft canary: nothing a visitor may not see reaches any public channel.
+
+A dataset holds, for each kind of publishable record, a public one, a draft twin and a
+scheduled twin. The twins are linked everywhere a record can be linked (participant, party,
+presenter, parent and child stakeholder, origin meeting, meeting an update was reported at,
+agenda items and documents of their own, menu pages, key figures). Every twin's text carries a
+word starting with ``zzcanary`` and its slug starts with ``zzslug``; public records carry
+neither.
+
+The test walks every public URL it can reach from the home pages in both languages, as an
+anonymous visitor: every link, every `<link href>`, every option of every GET filter form,
+one at a time, and pagination; non-HTML responses (feeds, calendars, JSON) are searched for
+URLs too. It fails if a marker appears in any response, or if any reachable URL answers with
+an error.
+
+New channels join by being linked from a page (the crawler then finds them) or by adding their
+entry points to ``ENTRY_POINTS`` below; probes of URLs a visitor could type (a draft's slug in
+a filter, a draft's own address) go in ``PROBES``.
+"""
+
+import datetime as dt
+import re
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+import pytest
+from django.utils import timezone, translation
+
+from dialogue.models import Meeting
+from tests.factories import (
+    AgendaItemFactory,
+    AgreementFactory,
+    AgreementPartyFactory,
+    AgreementUpdateFactory,
+    DocumentFactory,
+    KeyFigureFactory,
+    MeetingFactory,
+    PageFactory,
+    ParticipationFactory,
+    PillarFactory,
+    SectorFactory,
+    StakeholderFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TEXT_MARKER = "zzcanary"
+SLUG_MARKER = "zzslug"
+MAX_URLS = 1500
+
+# Entry points besides the home pages, for channels no page links to; later channels add theirs.
+ENTRY_POINTS = []
+
+# URLs a visitor could type that name hidden records: the answer must not reveal them. The
+# path templates take the language's translated segments, so they are resolved per language.
+PROBES = [
+    ("dialogue:meeting-detail", {"slug": "zzslug-draft-meeting"}, ""),
+    ("dialogue:meeting-detail", {"slug": "zzslug-scheduled-meeting"}, ""),
+    ("dialogue:agreement-detail", {"slug": "zzslug-draft-agreement"}, ""),
+    ("dialogue:agreement-detail", {"slug": "zzslug-scheduled-agreement"}, ""),
+    ("dialogue:stakeholder-detail", {"slug": "zzslug-draft-stakeholder"}, ""),
+    ("dialogue:stakeholder-detail", {"slug": "zzslug-scheduled-stakeholder"}, ""),
+    ("dialogue:page-detail", {"slug": "zzslug-draft-page"}, ""),
+    ("dialogue:page-detail", {"slug": "zzslug-scheduled-page"}, ""),
+    ("dialogue:agreement-list", {}, "meeting=zzslug-draft-meeting"),
+    ("dialogue:agreement-list", {}, "stakeholder=zzslug-draft-stakeholder"),
+    ("dialogue:meeting-list", {}, "stakeholder=zzslug-scheduled-stakeholder"),
+    ("dialogue:agreement-list", {}, "q=agreement title"),
+    ("dialogue:stakeholder-list", {}, "q=Person"),
+]
+
+
+@pytest.fixture
+def canary_world():
+    """Public records, each with hidden twins linked to it everywhere they can be."""
+    now = timezone.now()
+    pillar = PillarFactory(number=1, name="Competitiveness and connectivity", slug="pillar-one")
+    sector = SectorFactory(name="Transport", slug="transport")
+    department = StakeholderFactory(name="Department of Commerce", slug="commerce")
+    secretariat = StakeholderFactory(name="Secretariat of Economy", slug="economy", country="MX")
+    meeting = MeetingFactory(
+        title="First HLED meeting",
+        slug="first-meeting",
+        start=now - dt.timedelta(days=400),
+        status=Meeting.Status.HELD,
+    )
+    upcoming = MeetingFactory(title="Next HLED meeting", slug="next-meeting", upcoming=True)
+    agreement = AgreementFactory(
+        title="Air transport agreement",
+        slug="air-transport",
+        pillar=pillar,
+        origin_meeting=meeting,
+        sectors=[sector],
+    )
+    item = AgendaItemFactory(meeting=meeting, position=1, title="Connectivity", pillar=pillar)
+    ParticipationFactory(meeting=meeting, stakeholder=department, capacity="Secretary")
+    ParticipationFactory(meeting=meeting, stakeholder=secretariat, capacity="Secretary")
+    AgreementPartyFactory(agreement=agreement, stakeholder=department, capacity="Secretary")
+    AgreementUpdateFactory(agreement=agreement, title="Signed", meeting=meeting)
+    DocumentFactory(meeting=meeting, title="Joint statement", slug="joint-statement")
+    PageFactory(title="About the initiative", slug="about", menu_order=1)
+    KeyFigureFactory(label="Bilateral trade", slug="trade")
+
+    presenters = [department]
+    for state in ("draft", "scheduled"):
+        word = f"{TEXT_MARKER}{state}"
+        flags = {"draft": state == "draft", "scheduled": state == "scheduled"}
+        person = StakeholderFactory(
+            name=f"{word}stakeholder Person",
+            slug=f"{SLUG_MARKER}-{state}-stakeholder",
+            position=f"{word}position",
+            parent=department,
+            **flags,
+        )
+        # A hidden parent of a public stakeholder.
+        StakeholderFactory(
+            name=f"Public agency of a {state} parent",
+            slug=f"agency-of-{state}-parent",
+            parent=StakeholderFactory(
+                name=f"{word}parent Organization",
+                slug=f"{SLUG_MARKER}-{state}-parent",
+                **flags,
+            ),
+        )
+        presenters.append(person)
+        ParticipationFactory(meeting=meeting, stakeholder=person, capacity=f"{word}capacity")
+        AgreementPartyFactory(agreement=agreement, stakeholder=person, capacity=f"{word}party")
+
+        hidden_meeting = MeetingFactory(
+            title=f"{word}meeting title",
+            slug=f"{SLUG_MARKER}-{state}-meeting",
+            summary=f"{word}meeting summary",
+            start=now - dt.timedelta(days=200),
+            **flags,
+        )
+        AgendaItemFactory(
+            meeting=hidden_meeting,
+            position=1,
+            title=f"{word}agendaitem",
+            pillar=pillar,
+            presenters=[department],
+        )
+        ParticipationFactory(meeting=hidden_meeting, stakeholder=department)
+        DocumentFactory(
+            meeting=hidden_meeting,
+            title=f"{word}meetingdocument",
+            slug=f"{SLUG_MARKER}-{state}-meeting-document",
+            url=f"https://example.org/{word}.pdf",
+        )
+
+        hidden_agreement = AgreementFactory(
+            title=f"{word}agreement title",
+            slug=f"{SLUG_MARKER}-{state}-agreement",
+            summary=f"{word}agreement summary",
+            pillar=pillar,
+            origin_meeting=meeting,
+            sectors=[sector],
+            agenda_items=[item],
+            **flags,
+        )
+        AgreementPartyFactory(agreement=hidden_agreement, stakeholder=department)
+        AgreementUpdateFactory(agreement=hidden_agreement, title=f"{word}update")
+        DocumentFactory(
+            meeting=None,
+            agreement=hidden_agreement,
+            title=f"{word}agreementdocument",
+            slug=f"{SLUG_MARKER}-{state}-agreement-document",
+        )
+        # A public agreement announced at, and reported on at, the hidden meeting.
+        AgreementFactory(
+            title=f"Agreement announced at the {state} meeting",
+            slug=f"announced-at-{state}-meeting",
+            origin_meeting=hidden_meeting,
+            pillar=pillar,
+        )
+        AgreementUpdateFactory(
+            agreement=agreement, title=f"Reported at the {state} meeting", meeting=hidden_meeting
+        )
+
+        PageFactory(
+            title=f"{word}page title",
+            slug=f"{SLUG_MARKER}-{state}-page",
+            menu_order=2,
+            **flags,
+        )
+        KeyFigureFactory(label=f"{word}keyfigure", slug=f"{SLUG_MARKER}-{state}-figure", **flags)
+    item.presenters.set(presenters)
+    return {"meeting": meeting, "upcoming": upcoming, "agreement": agreement}
+
+
+class LinkCollector(HTMLParser):
+    """Links, `<link href>`s and the URLs each GET form can produce, one field at a time."""
+
+    def __init__(self, base):
+        super().__init__(convert_charrefs=True)
+        self.base = base
+        self.urls = []
+        self.form = None
+        self.select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in {"a", "link"} and attrs.get("href"):
+            self.urls.append(urljoin(self.base, attrs["href"]))
+        elif tag == "form" and (attrs.get("method") or "get").lower() == "get":
+            self.form = {"action": urljoin(self.base, attrs.get("action") or ""), "fields": []}
+        elif self.form is not None and tag == "select" and attrs.get("name"):
+            self.select = {"name": attrs["name"], "values": []}
+            self.form["fields"].append(self.select)
+        elif self.select is not None and tag == "option":
+            self.select["values"].append(attrs.get("value", ""))
+        elif self.form is not None and tag == "input" and attrs.get("name"):
+            kind = attrs.get("type", "text")
+            value = attrs.get("value", "")
+            if kind in {"checkbox", "radio", "hidden"} and value:
+                self.form["fields"].append({"name": attrs["name"], "values": [value]})
+            elif kind in {"text", "search"}:
+                self.form["fields"].append({"name": attrs["name"], "values": ["transport"]})
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "form" and self.form is not None:
+            for field in self.form["fields"]:
+                for value in field["values"]:
+                    if value:
+                        query = urlencode({field["name"]: value})
+                        self.urls.append(f"{self.form['action'].split('?')[0]}?{query}")
+            self.form = None
+
+
+URL_IN_TEXT = re.compile(r"https?://testserver(/[^\s\"'<>\\]*)|\"(/(?:en|es|api)/[^\"\\]*)\"")
+
+
+def found_urls(response, url):
+    content_type = response.get("Content-Type", "")
+    body = response.content.decode(errors="replace")
+    if "html" in content_type:
+        collector = LinkCollector(url)
+        collector.feed(body)
+        return collector.urls
+    return [match.group(1) or match.group(2) for match in URL_IN_TEXT.finditer(body)]
+
+
+def is_public_path(url):
+    parts = urlsplit(url)
+    if parts.scheme not in {"", "http"} or parts.netloc not in {"", "testserver"}:
+        return False
+    return not parts.path.startswith(("/admin/", "/static/", "/media/", "/i18n/"))
+
+
+def normalized(url):
+    parts = urlsplit(url)
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return f"{parts.path}?{query}" if query else parts.path
+
+
+def leaks(response):
+    text = response.content.decode(errors="replace").lower()
+    headers = " ".join(f"{k}: {v}" for k, v in response.items()).lower()
+    return [marker for marker in (TEXT_MARKER, SLUG_MARKER) if marker in text + headers]
+
+
+def crawl(client, start):
+    """Every public URL reachable from `start`: {url: response}."""
+    seen = {}
+    queue = deque(normalized(url) for url in start)
+    while queue and len(seen) < MAX_URLS:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        response = client.get(url)
+        seen[url] = response
+        if response.status_code in {301, 302}:
+            targets = [response["Location"]]
+        elif response.status_code == 200:
+            targets = found_urls(response, url)
+        else:
+            continue
+        for target in targets:
+            if is_public_path(target):
+                target = normalized(urljoin(url, target))
+                if target not in seen:
+                    queue.append(target)
+    return seen
+
+
+def test_no_hidden_record_reaches_any_public_url(client, canary_world):
+    pages = crawl(client, ["/", "/en/", "/es/", *ENTRY_POINTS])
+
+    leaked = {url: leaks(response) for url, response in pages.items() if leaks(response)}
+    assert not leaked, f"hidden records shown at: {leaked}"
+    broken = {url: r.status_code for url, r in pages.items() if r.status_code >= 400}
+    assert not broken, f"links that answer with an error: {broken}"
+    # The crawl really walked the site: every page kind, both languages, the filters.
+    walked = set(pages)
+    for expected in (
+        "/en/meetings/first-meeting/",
+        "/es/reuniones/first-meeting/",
+        "/en/agreements/air-transport/",
+        "/en/stakeholders/commerce/",
+        "/en/pillars/pillar-one/",
+        "/en/pages/about/",
+        "/en/agreements/?sector=transport",
+        "/en/meetings/?pillar=pillar-one",
+    ):
+        assert expected in walked, f"{expected} was not reached"
+    assert len(walked) > 60
+    # … and the public counterparts of the twins are there.
+    meeting_page = pages["/en/meetings/first-meeting/"].content.decode()
+    assert "Department of Commerce" in meeting_page
+    announced = pages["/en/agreements/announced-at-draft-meeting/"].content.decode()
+    assert "Agreement announced at the draft meeting" in announced
+    agreement_page = pages["/en/agreements/air-transport/"].content.decode()
+    assert "Reported at the draft meeting" in agreement_page  # the update is public …
+    assert "First HLED meeting" in agreement_page  # … its public meeting linked
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_probing_for_hidden_records_reveals_nothing(client, canary_world, language):
+    from django.urls import reverse
+
+    with translation.override(language):
+        urls = [
+            reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
+            for name, kwargs, query in PROBES
+        ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in {200, 404}, url
+        assert TEXT_MARKER not in response.content.decode().lower(), url
+        if "/?" not in url:
+            assert response.status_code == 404, url
