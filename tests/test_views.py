@@ -1,6 +1,7 @@
 """Public pages: content, draft rule, friendly errors and constant query counts."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.urls import reverse
@@ -313,3 +314,58 @@ def test_query_count_is_constant(
         response = client.get(url)
     assert response.status_code == 200
     assert f'<html lang="{language}">' in html(response)
+
+
+class TestRichTextIsSanitizedOnOutput:
+    """Raw saves (loaddata, bulk imports) skip the sanitizer on save: rendering cleans again."""
+
+    HOSTILE = (
+        '<p onclick="alert(1)">Welcome<script>alert(9)</script> '
+        '<a href="javascript:alert(2)">click</a> <a href="https://example.org/">safe link</a></p>'
+    )
+
+    def load_page(self, tmp_path):
+        from django.core.management import call_command
+
+        record = {
+            "model": "dialogue.page",
+            "fields": {
+                "slug": "hostile",
+                "title_en": "Loaded from a fixture",
+                "body_en": self.HOSTILE,
+                "publication_status": "published",
+                "publish_at": "2020-01-01T00:00:00Z",
+                "created_at": "2020-01-01T00:00:00Z",
+                "updated_at": "2020-01-01T00:00:00Z",
+            },
+        }
+        fixture = tmp_path / "hostile.json"
+        fixture.write_text(json.dumps([record]))
+        call_command("loaddata", str(fixture), verbosity=0)
+
+    def test_a_page_loaded_raw_from_a_fixture_renders_inert(self, client, tmp_path):
+        from dialogue.models import Page
+
+        self.load_page(tmp_path)
+        # The raw save really stored the hostile markup …
+        assert "<script>" in Page.objects.get(slug="hostile").body_en
+
+        response = client.get(reverse("dialogue:page-detail", kwargs={"slug": "hostile"}))
+
+        # … and the page shows the text and the safe link, and none of the hostile parts.
+        page = html(response)
+        assert response.status_code == 200
+        assert "Welcome" in page
+        assert 'href="https://example.org/"' in page
+        assert "alert(9)" not in page
+        assert "onclick" not in page
+        assert "javascript:" not in page
+
+    def test_no_public_template_marks_text_safe(self):
+        from pathlib import Path
+
+        templates = Path(__file__).resolve().parent.parent / "templates"
+        public = [p for p in templates.rglob("*.html") if "admin" not in p.parts]
+        assert public, "no public templates found"
+        unsafe = [str(p) for p in public if "|safe" in p.read_text()]
+        assert not unsafe, f"render rich text with |rich, not |safe: {unsafe}"
