@@ -11,6 +11,7 @@ from django.urls import reverse
 from dialogue.filters import agreement_years, distinct_years, meeting_years
 from dialogue.models import Agreement, Meeting
 
+from .conftest import html
 from .factories import (
     AgendaItemFactory,
     AgreementFactory,
@@ -25,10 +26,6 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 ERROR_BANNER = "Some filters could not be applied"
-
-
-def html(response):
-    return response.content.decode()
 
 
 def results(client, url_name, **params):

@@ -38,7 +38,7 @@ class TestConditionalWrite:
         with CaptureQueriesContext(connection) as queries:
             copy.save()
         update = next(q["sql"] for q in queries if q["sql"].startswith("UPDATE"))
-        assert '"version" = %d' % meeting.version in update.replace("= ", "= ")
+        assert f'"version" = {meeting.version}' in update
         assert copy.version == meeting.version + 1
 
     def test_a_fresh_copy_after_refresh_saves(self):

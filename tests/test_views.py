@@ -22,11 +22,9 @@ from tests.factories import (
     StakeholderFactory,
 )
 
+from .conftest import html
+
 pytestmark = pytest.mark.django_db
-
-
-def html(response):
-    return response.content.decode()
 
 
 class TestHome:
@@ -48,8 +46,12 @@ class TestHome:
         assert "Secret draft deal" not in page
 
     def test_scheduled_key_figure_is_hidden(self, client):
+        KeyFigureFactory(label="Present figure")
         KeyFigureFactory(label="Future figure", scheduled=True)
-        assert "Future figure" not in html(client.get(reverse("dialogue:home")))
+        response = client.get(reverse("dialogue:home"))
+        assert response.status_code == 200
+        assert "Present figure" in html(response)
+        assert "Future figure" not in html(response)
 
 
 class TestMeetingPages:
@@ -120,13 +122,20 @@ class TestMeetingPages:
         assert "Draft preview" in html(response)
         assert 'name="robots" content="noindex' in html(response)
 
-    def test_scheduled_is_404_for_visitors(self, client):
-        meeting = MeetingFactory(scheduled=True)
-        assert client.get(meeting.get_absolute_url()).status_code == 404
 
-    def test_public_record_has_no_preview_banner(self, client, staff_client):
-        meeting = MeetingFactory()
-        assert "Draft preview" not in html(staff_client.get(meeting.get_absolute_url()))
+@pytest.mark.parametrize("state", ["draft", "scheduled"])
+@pytest.mark.parametrize(
+    "factory_class",
+    [MeetingFactory, AgreementFactory, StakeholderFactory, PageFactory],
+    ids=["meeting", "agreement", "stakeholder", "page"],
+)
+def test_hidden_records_are_404_for_visitors(client, factory_class, state):
+    hidden = factory_class(**{state: True})
+    public = factory_class()
+    assert client.get(public.get_absolute_url()).status_code == 200
+    response = client.get(hidden.get_absolute_url())
+    assert response.status_code == 404
+    assert "Page not found" in html(response)
 
 
 class TestAgreementPages:
@@ -164,11 +173,11 @@ class TestAgreementPages:
 
     def test_draft_origin_meeting_is_not_linked(self, client):
         meeting = MeetingFactory(title="Secret origin", draft=True)
-        agreement = AgreementFactory(origin_meeting=meeting)
-        assert "Secret origin" not in html(client.get(agreement.get_absolute_url()))
-
-    def test_draft_is_404(self, client):
-        assert client.get(AgreementFactory(draft=True).get_absolute_url()).status_code == 404
+        agreement = AgreementFactory(title="Agreement of a draft meeting", origin_meeting=meeting)
+        response = client.get(agreement.get_absolute_url())
+        assert response.status_code == 200
+        assert "Agreement of a draft meeting" in html(response)
+        assert "Secret origin" not in html(response)
 
 
 class TestStakeholderPages:
@@ -189,9 +198,6 @@ class TestStakeholderPages:
         page = html(client.get(parent.get_absolute_url()))
         assert "A meeting" in page and "An agreement" in page and child.name in page
         assert "Hidden meeting" not in page
-
-    def test_draft_is_404(self, client):
-        assert client.get(StakeholderFactory(draft=True).get_absolute_url()).status_code == 404
 
 
 class TestPillarAndPages:

@@ -9,9 +9,9 @@ mirrors the active language, so it is left out.
 
 import reversion
 from django.apps import apps
-from django.core import serializers
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 from reversion.models import Version
