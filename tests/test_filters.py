@@ -164,19 +164,6 @@ class TestAgreementFilters:
         assert agreements(client, stakeholder="dot") == [match]
 
     @pytest.mark.parametrize("trait", ["draft", "scheduled"])
-    def test_unpublished_stakeholder_is_rejected_and_not_revealed(self, client, trait):
-        hidden = StakeholderFactory(slug="hidden-body", name="Hidden body", **{trait: True})
-        AgreementPartyFactory(stakeholder=hidden)
-
-        response = client.get(reverse("dialogue:agreement-list"), {"stakeholder": "hidden-body"})
-
-        assert response.status_code == 200
-        assert "stakeholder" in response.context["filter"].errors
-        assert list(response.context["object_list"]) == []
-        assert ERROR_BANNER in html(response)
-        assert "Hidden body" not in html(response)
-
-    @pytest.mark.parametrize("trait", ["draft", "scheduled"])
     def test_unpublished_meeting_is_rejected_and_not_revealed(self, client, trait):
         hidden = MeetingFactory(slug="secret-meeting", title="Secret meeting", **{trait: True})
         AgreementFactory(origin_meeting=hidden)
@@ -349,19 +336,6 @@ class TestMeetingsOfAStakeholder:
         ParticipationFactory()
         assert meetings(client, stakeholder="dot") == [match]
 
-    @pytest.mark.parametrize("trait", ["draft", "scheduled"])
-    def test_unpublished_stakeholder_is_rejected_and_not_revealed(self, client, trait):
-        hidden = StakeholderFactory(slug="hidden-body", name="Hidden body", **{trait: True})
-        ParticipationFactory(stakeholder=hidden)
-
-        response = client.get(reverse("dialogue:meeting-list"), {"stakeholder": "hidden-body"})
-
-        assert response.status_code == 200
-        assert "stakeholder" in response.context["filter"].errors
-        assert list(response.context["object_list"]) == []
-        assert ERROR_BANNER in html(response)
-        assert "Hidden body" not in html(response)
-
     def test_the_stakeholder_page_says_when_it_shows_only_the_latest(self, client):
         from dialogue.views import StakeholderDetailView
 
@@ -382,3 +356,24 @@ class TestMeetingsOfAStakeholder:
         page = html(client.get(dot.get_absolute_url()))
         assert "meetings are shown" not in page
         assert f"{reverse('dialogue:meeting-list')}?stakeholder=dot" in page
+
+
+@pytest.mark.parametrize("trait", ["draft", "scheduled"])
+@pytest.mark.parametrize(
+    ("list_name", "part_factory"),
+    [("agreement-list", AgreementPartyFactory), ("meeting-list", ParticipationFactory)],
+    ids=["agreements", "meetings"],
+)
+def test_unpublished_stakeholder_is_rejected_and_not_revealed(
+    client, list_name, part_factory, trait
+):
+    hidden = StakeholderFactory(slug="hidden-body", name="Hidden body", **{trait: True})
+    part_factory(stakeholder=hidden)
+
+    response = client.get(reverse(f"dialogue:{list_name}"), {"stakeholder": "hidden-body"})
+
+    assert response.status_code == 200
+    assert "stakeholder" in response.context["filter"].errors
+    assert list(response.context["object_list"]) == []
+    assert ERROR_BANNER in html(response)
+    assert "Hidden body" not in html(response)
