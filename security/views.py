@@ -154,7 +154,6 @@ def verify(request):
                 )
             return redirect(safe_next(request))
         audit.record(Action.MFA_FAILED, request=request)
-        wait = mfa.throttled_for(user)
         if wait:
             form.add_error(
                 "code",

@@ -7,7 +7,6 @@ import runpy
 import secrets
 import subprocess
 import sys
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
