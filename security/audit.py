@@ -103,8 +103,8 @@ def publication_changed(sender, user, objects, action, **kwargs):
         record(PUBLICATION_ACTIONS[action], user=user, obj=obj, detail=detail)
 
 
-def version_restored(sender, user, obj, version, **kwargs):
-    record(Action.RESTORE, user=user, obj=obj, detail=f"version {version.pk}")
+def version_restored(sender, user, obj, version=None, **kwargs):
+    record(Action.RESTORE, user=user, obj=obj, detail=f"version {version.pk}" if version else "")
 
 
 def record_deleted(sender, user, obj, **kwargs):

@@ -164,13 +164,13 @@ def log(user, objects, flag, message):
 STORED = object()
 
 
-def save(user, obj, *, based_on=None, over=STORED, comment="", log_entry=True):
+def save(user, obj, *, based_on=None, over=STORED, comment="", log_entry=True, restored=False):
     """Save `obj` (new or changed) for `user`, based on version `based_on` of it (the version
     the person opened; default: the version `obj` was read at).
 
     `over` is the state the change is judged against, the stored record by default; a restore
     that has already written the old version gives the record as it was before (or None for
-    a deleted record being recovered).
+    a deleted record being recovered), and says so with `restored=True`.
     """
     stored = stored_copy(obj) if over is STORED else over
     check(user, obj, stored)
@@ -185,6 +185,8 @@ def save(user, obj, *, based_on=None, over=STORED, comment="", log_entry=True):
         touch([*roles.owners(obj), *(roles.owners(stored) if stored is not None else [])])
         if log_entry:
             log(user, [obj], CHANGE if stored is not None else ADDITION, comment)
+        if restored:
+            signals.version_restored.send(sender=type(obj), user=user, obj=obj, version=None)
         if action is not None:
             signals.publication_changed.send(
                 sender=type(obj), user=user, objects=[obj], action=action

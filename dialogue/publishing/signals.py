@@ -14,7 +14,8 @@ makes, whoever the writer; the audit log (security/audit.py) listens to them:
 - ``publication_changed(sender=model, user, objects, action)``: ``action`` is "publish",
   "unpublish" or "schedule"; sent by the bulk actions and by saves that change the
   publication fields;
-- ``version_restored(sender=model, user, obj, version)``;
+- ``version_restored(sender=model, user, obj, version)``: a version restored, or a deleted
+  record recovered (``version`` is None when the admin restored it through ``save``);
 - ``record_deleted(sender=model, user, obj)``.
 
 They are sent inside the service's transaction, so a write that rolls back leaves no trace.
