@@ -43,7 +43,8 @@ def must_verify(user):
     """Whether `user` must enter a code before using the admin (memoized per request)."""
     cached = getattr(user, "_security_must_verify", None)
     if cached is None:
-        cached = has_device(user) or is_required_for(user)
+        # Non-staff accounts cannot use the admin and see the public site as visitors anyway.
+        cached = user.is_staff and (has_device(user) or is_required_for(user))
         user._security_must_verify = cached
     return cached
 
