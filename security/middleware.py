@@ -45,15 +45,35 @@ def admin_script_hashes():
     return [script_hash(body) for body in IMPORTMAP.findall(rendered)]
 
 
+# Tiptap (inside django-prose-editor's editor.js) adds its base stylesheet as an inline
+# <style> element when an editor starts; the text is a constant of the bundled version.
+TIPTAP_CSS = re.compile(r"`(\.ProseMirror \{\n  position: relative;\n\}[^`]*)`")
+
+
+@cache
+def admin_style_hashes():
+    """The hash of the stylesheet the rich-text editor injects, read from the editor's own
+    script (so an upgrade of django-prose-editor brings its new hash along)."""
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("django_prose_editor/editor.js")
+    if not path:
+        return ()
+    with open(path, encoding="utf-8") as script:
+        return tuple(script_hash(css) for css in TIPTAP_CSS.findall(script.read()))
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, allowing the admin's inline import map by its hash on /admin/
-    only. Public pages are cached whole, so they never carry a per-request nonce."""
+    """django-csp's middleware, allowing on /admin/ only the rich-text editor's inline import
+    map and injected stylesheet by their hashes. Public pages are cached whole, so they never
+    carry a per-request nonce; they need neither."""
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
         if not report_only and is_admin(request):
             update = dict(parts.update or {})
             update["script-src"] = [*update.get("script-src", []), *admin_script_hashes()]
+            update["style-src"] = [*update.get("style-src", []), *admin_style_hashes()]
             parts.update = update
         return parts
 

@@ -139,7 +139,12 @@ def test_admin_policy_adds_only_the_editor_import_map_hash(client, staff_client)
     script_sources = admin_policy.pop("script-src").split()
     assert script_sources[0] == "'self'"
     assert len(script_sources) == 2 and script_sources[1].startswith("'sha256-")
-    assert admin_policy == {k: v for k, v in PUBLIC_POLICY.items() if k != "script-src"}
+    style_sources = admin_policy.pop("style-src").split()
+    # The editor's injected base stylesheet (tests/e2e/test_csp.py shows it applies).
+    assert style_sources == ["'self'", "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"]
+    assert admin_policy == {
+        k: v for k, v in PUBLIC_POLICY.items() if k not in {"script-src", "style-src"}
+    }
     # The hash is the import map's, which the page really contains.
     import re
 
