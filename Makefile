@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format install messages screenshots serve test-postgres services volume bench clean
+.PHONY: demo test lint format install messages screenshots serve test-postgres services volume bench audit clean
 
 $(BIN)/activate: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -92,5 +92,12 @@ screenshots: install
 	mkdir -p docs/screenshots
 	cp "$${HLED_ARTIFACTS:-test-artifacts}"/screenshots/readme/*.png docs/screenshots/
 
+# Known vulnerabilities in the pinned dependencies (needs PyPI's JSON API or OSV, which CI
+# cannot reach: see docs/security.md). pip-audit gets a virtual environment of its own.
+audit:
+	$(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/pip install --quiet pip-audit==2.10.1
+	.venv-audit/bin/pip-audit --requirement requirements.lock --no-deps --disable-pip
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage htmlcov test-artifacts
+	rm -rf $(VENV) .venv-audit staticfiles .pytest_cache .ruff_cache .coverage htmlcov test-artifacts

@@ -12,6 +12,13 @@ class HLEDAdminSite(admin.AdminSite):
     site_title = _("HLED admin")
     index_title = _("Content of the High-Level Economic Dialogue")
 
+    def has_permission(self, request):
+        """Staff who must use two-factor authentication need a verified session too
+        (security/mfa.py; the middleware sends them to enrol or enter a code first)."""
+        from security import mfa
+
+        return super().has_permission(request) and mfa.is_satisfied(request)
+
     def index(self, request, extra_context=None):
         from .admin.dashboard import dashboard
 

@@ -5,12 +5,16 @@ DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGI
 DATABASE_URL, DJANGO_CONN_MAX_AGE, REDIS_URL, DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
 DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_LOCAL_ENTRIES, DJANGO_PAGE_CACHE_LOCAL_TRUST,
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
-DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL.
-See docs/deploy.md for production.
+DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL, DJANGO_TRUSTED_PROXIES,
+DJANGO_STAFF_MFA, DJANGO_STAFF_IDLE_MINUTES, DJANGO_STAFF_SESSION_HOURS,
+DJANGO_UPLOAD_MAX_MB.
+See docs/deploy.md for production and docs/security.md for the security settings.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -61,11 +65,25 @@ INSTALLED_APPS = [
     "django_filters",
     "django_prose_editor",
     "reversion",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dialogue",
+    # Security machinery that is not dialogue content: audit log, CSP reports, two-factor
+    # enrolment, upload checks (security/).
+    "security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache and WhiteNoise: every response, a cached page and a static file
+    # included, gets the current Content-Security-Policy, Permissions-Policy and
+    # Cross-Origin-Resource-Policy (security/middleware.py).
+    "security.middleware.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "security.middleware.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Early: a cached page is answered at once, and stored with every inner middleware's
     # headers (dialogue/cache.py).
@@ -75,8 +93,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who and from where, for the audit log of everything the request changes.
+    "security.middleware.RequestContextMiddleware",
+    # Staff sessions end after inactivity and after an absolute lifetime (with a message).
+    "security.middleware.StaffSessionMiddleware",
+    # Staff who must use two-factor authentication finish it before anything else.
+    "security.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: answers locked-out logins with HTTP 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hled.urls"
@@ -160,6 +187,13 @@ PAGE_CACHE_LOCAL_TRUST = float(os.environ.get("DJANGO_PAGE_CACHE_LOCAL_TRUST", "
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes first: a locked-out (username, address) pair is refused before its password is
+# even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -208,15 +242,103 @@ if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    # "__Host-" cookies are only accepted over HTTPS, for this host, with Path=/: no other
+    # subdomain (nor a network attacker over plain HTTP) can set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Load balancers probe the health checks over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Django leaves the language cookie without SameSite (and Secure): set both.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp 4; the same shape as Django 6's SECURE_CSP). Nothing
+# inline: every script and stylesheet is a file. The admin's rich-text editor writes one
+# inline import map, allowed by its hash on /admin/ only (security/middleware.py). Public pages
+# are cached whole, so they carry no per-request nonce.
+CSP_REPORT_PATH = "/csp-report/"
+CSP_SELF = "'self'"
+CSP_NONE = "'none'"
+# Static files on a CDN (an absolute DJANGO_STATIC_URL) are allowed from its origin too.
+_static = urlsplit(STATIC_URL)
+_assets = [CSP_SELF, *([f"{_static.scheme}://{_static.netloc}"] if _static.netloc else [])]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_NONE],
+        "script-src": _assets,
+        "style-src": _assets,
+        "img-src": [*_assets, "data:"],
+        "font-src": _assets,
+        "connect-src": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "base-uri": [CSP_NONE],
+        "object-src": [CSP_NONE],
+        "frame-ancestors": [CSP_NONE],
+        "report-uri": [CSP_REPORT_PATH],
+    },
+}
+# Violation reports: at most this many per client address a minute, and this many distinct
+# violations kept (each counts its repeats).
+CSP_REPORTS_PER_MINUTE = int(os.environ.get("DJANGO_CSP_REPORTS_PER_MINUTE", "30"))
+CSP_REPORTS_KEPT = int(os.environ.get("DJANGO_CSP_REPORTS_KEPT", "1000"))
+
+# Permissions-Policy: no page needs any of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
+        "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
+        "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+# Cross-Origin-Resource-Policy of every response (static files on a CDN excepted).
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+
+# The client's address: REMOTE_ADDR, or, behind DJANGO_TRUSTED_PROXIES reverse proxies that
+# each append to X-Forwarded-For, the entry the outermost of them appended
+# (security/client.py). Never the left-most entry: the client writes that one itself.
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+
+# Admin brute force (django-axes): 5 failures for one (username, address) lock that pair for
+# 30 minutes; a success resets the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock ends 30 minutes after it began: attempts during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "security.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "security.views.locked_out"
+AXES_VERBOSE = False
+
+# Staff two-factor authentication (django-otp, TOTP with recovery codes): "required" makes
+# Publishers and superusers enrol and verify; "optional" (the demo) asks only those who
+# enrolled. docs/deploy.md sets "required" in production.
+STAFF_MFA = os.environ.get("DJANGO_STAFF_MFA", "optional").strip().lower()
+if STAFF_MFA not in {"required", "optional"}:
+    raise ImproperlyConfigured('DJANGO_STAFF_MFA must be "required" or "optional".')
+OTP_TOTP_ISSUER = "HLED"
+
+# Staff sessions end after this much inactivity, and this long after logging in whatever.
+STAFF_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("DJANGO_STAFF_IDLE_MINUTES", "30")))
+STAFF_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("DJANGO_STAFF_SESSION_HOURS", "10")))
+# The browser's cookie lasts no longer than the absolute lifetime either.
+SESSION_COOKIE_AGE = int(STAFF_SESSION_LIFETIME.total_seconds())
+
+# Document uploads: allow-listed formats only, checked by content (security/uploads.py).
+UPLOAD_MAX_BYTES = int(os.environ.get("DJANGO_UPLOAD_MAX_MB", "20")) * 1024 * 1024
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

@@ -4,9 +4,10 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from django.views.static import serve
 
 from dialogue import health
+from security import uploads
+from security.reports import csp_report
 
 
 class FaviconView(RedirectView):
@@ -23,6 +24,10 @@ urlpatterns = [
     # Health checks for load balancers: outside the language prefix, never cached.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Browsers report Content-Security-Policy violations here (bounded, rate-limited).
+    path("csp-report/", csp_report, name="csp-report"),
+    # Staff two-factor authentication: enrolment, verification, recovery codes.
+    path("admin/two-factor/", include("security.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
@@ -32,5 +37,6 @@ urlpatterns += i18n_patterns(path("", include("dialogue.urls")))
 
 if settings.SERVE_MEDIA:
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        # Uploads are downloaded, never displayed: attachment, sniffing off (security/uploads.py).
+        re_path(r"^media/(?P<path>.*)$", uploads.serve_as_attachment),
     ]

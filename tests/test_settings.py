@@ -48,7 +48,9 @@ def test_newcomer_defaults(load_settings):
     # A per-process cache cannot see other workers' invalidations: no page cache by default.
     assert settings["PAGE_CACHE_ENABLED"] is False
     assert settings["DEBUG"] is False
-    assert settings["MIDDLEWARE"][2] == "dialogue.cache.PageCacheMiddleware"
+    middleware = settings["MIDDLEWARE"]
+    after_whitenoise = middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+    assert middleware[after_whitenoise] == "dialogue.cache.PageCacheMiddleware"
     assert (
         settings["STORAGES"]["staticfiles"]["BACKEND"]
         == "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -222,7 +222,14 @@ class WorkflowAdmin(HttpsLinks, HistoryAdminMixin, TranslationAdmin, VersionAdmi
         # A restore has already written the old version: judge it against the state before.
         over = getattr(request, "restore_over", publishing.STORED)
         # Django's admin writes its own log entries for these three.
-        publishing.save(request.user, obj, based_on=based_on, over=over, log_entry=False)
+        publishing.save(
+            request.user,
+            obj,
+            based_on=based_on,
+            over=over,
+            log_entry=False,
+            restored=getattr(request, "restoring", False),
+        )
 
     def delete_model(self, request, obj):
         publishing.delete(request.user, obj, log_entry=False)

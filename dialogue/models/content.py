@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from security.uploads import random_document_name, validate_document_file
+
 from ..richtext import RichTextField
 from .agreements import Agreement
 from .meetings import Meeting
@@ -60,9 +62,13 @@ class Document(TimeStamped):
     )
     file = models.FileField(
         _("file"),
-        upload_to="documents/%Y/",
+        upload_to=random_document_name,
+        validators=[validate_document_file],
         blank=True,
-        help_text=_("The document as a file. Give a link or upload a file, not both."),
+        help_text=_(
+            "The document as a file: PDF, DOCX, XLSX, CSV, ODT, PNG or JPEG. Give a link or "
+            "upload a file, not both."
+        ),
     )
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.EN

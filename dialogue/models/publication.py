@@ -108,12 +108,19 @@ class PublishableQuerySet(DialogueQuerySet):
         return self.published().with_public_relations()
 
     def visible_to(self, user):
-        """What `user` may open: everything for staff (as a preview), else `public()`.
+        """What `user` may open: everything for staff who may view these records in the admin
+        (as a preview), else `public()`.
 
         Related records follow the public rules for staff too: a preview shows the page as
         visitors will see it.
         """
-        if user is not None and user.is_authenticated and user.is_staff:
+        opts = self.model._meta
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.is_staff
+            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+        ):
             return self.with_public_relations()
         return self.public()
 

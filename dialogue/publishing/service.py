@@ -10,7 +10,9 @@ and so must every later writer (moderation, imports, the API, management command
    version, so the fixture's state can be restored);
 3. writes conditionally on the version the caller's copy is based on: a copy that is no longer
    the stored one raises `StaleWrite` (dialogue/models/publication.py), whoever holds it;
-4. records a version (django-reversion) with who and why, and an entry in the admin's log.
+4. records a version (django-reversion) with who and why, and an entry in the admin's log;
+5. sends a signal saying what it did (signals.py: publication changes, restores, deletions),
+   which the audit log records with the request's address.
 
 Page caches follow from the saves themselves (dialogue/cache.py listens to every model
 signal), so nothing here needs to know about them.
@@ -26,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import PublicationStatus, StaleWrite
-from . import history, roles
+from . import history, roles, signals
 
 PUBLICATION_FIELDS = ("publication_status", "publish_at")
 
@@ -63,6 +65,18 @@ def stored_copy(obj):
 
 def is_publishable(model):
     return model._meta.model_name in roles.PUBLISHABLE_MODELS
+
+
+def publication_action(obj, stored):
+    """What saving `obj` over `stored` does to its publication: "publish", "unpublish",
+    "schedule" or None."""
+    if not changes_publication(obj, stored):
+        return None
+    if obj.publication_status == PublicationStatus.DRAFT:
+        return "unpublish" if stored is not None else None
+    if obj.publish_at is not None and obj.publish_at > timezone.now():
+        return "schedule"
+    return "publish"
 
 
 def changes_publication(obj, stored):
@@ -150,13 +164,13 @@ def log(user, objects, flag, message):
 STORED = object()
 
 
-def save(user, obj, *, based_on=None, over=STORED, comment="", log_entry=True):
+def save(user, obj, *, based_on=None, over=STORED, comment="", log_entry=True, restored=False):
     """Save `obj` (new or changed) for `user`, based on version `based_on` of it (the version
     the person opened; default: the version `obj` was read at).
 
     `over` is the state the change is judged against, the stored record by default; a restore
     that has already written the old version gives the record as it was before (or None for
-    a deleted record being recovered).
+    a deleted record being recovered), and says so with `restored=True`.
     """
     stored = stored_copy(obj) if over is STORED else over
     check(user, obj, stored)
@@ -164,12 +178,19 @@ def save(user, obj, *, based_on=None, over=STORED, comment="", log_entry=True):
         obj.base_version = based_on
     if not reversion.is_active():
         keep_baselines([stored or obj])
+    action = publication_action(obj, stored)
     with revision(user, comment):
         obj.save()
         # A part changed on its own: the records it belongs to (before and after) change too.
         touch([*roles.owners(obj), *(roles.owners(stored) if stored is not None else [])])
         if log_entry:
             log(user, [obj], CHANGE if stored is not None else ADDITION, comment)
+        if restored:
+            signals.version_restored.send(sender=type(obj), user=user, obj=obj, version=None)
+        if action is not None:
+            signals.publication_changed.send(
+                sender=type(obj), user=user, objects=[obj], action=action
+            )
     return obj
 
 
@@ -183,11 +204,12 @@ def delete(user, obj, *, comment="", log_entry=True):
     with revision(user, comment):
         if log_entry:
             log(user, [obj], DELETION, comment)
+        signals.record_deleted.send(sender=type(obj), user=user, obj=obj)
         obj.delete()
         touch(owners)
 
 
-def change_publication(user, objects, comment, **values):
+def change_publication(user, objects, comment, action, **values):
     """Set the publication fields of each record of `objects`; the role check comes first and
     covers them all, so a refused call changes none."""
     for model in {type(obj) for obj in objects}:
@@ -201,6 +223,13 @@ def change_publication(user, objects, comment, **values):
                 setattr(obj, name, value)
             obj.save(update_fields=[*values, "first_published_at", "updated_at"])
         log(user, objects, CHANGE, comment)
+        for model in {type(obj) for obj in objects}:
+            signals.publication_changed.send(
+                sender=model,
+                user=user,
+                objects=[obj for obj in objects if type(obj) is model],
+                action=action,
+            )
     return len(objects)
 
 
@@ -211,6 +240,7 @@ def publish(user, objects, *, comment=None):
         user,
         objects,
         comment or _("Published."),
+        "publish",
         publication_status=PublicationStatus.PUBLISHED,
         publish_at=timezone.now(),
     )
@@ -224,6 +254,7 @@ def schedule(user, objects, at, *, comment=None):
         user,
         list(objects),
         comment or _("Scheduled."),
+        "schedule",
         publication_status=PublicationStatus.PUBLISHED,
         publish_at=at,
     )
@@ -236,6 +267,7 @@ def unpublish(user, objects, *, comment=None):
         user,
         objects,
         comment or _("Unpublished."),
+        "unpublish",
         publication_status=PublicationStatus.DRAFT,
     )
 
@@ -274,4 +306,5 @@ def restore(user, version, *, comment=None):
             kept = [part_version.object_id for part_version in part_versions]
             getattr(restored, relation).exclude(pk__in=kept).delete()
         log(user, [restored], CHANGE, comment)
+        signals.version_restored.send(sender=model, user=user, obj=restored, version=version)
     return restored

@@ -7,14 +7,31 @@
 - ``first_published_at`` remembers when visitors could first see a record.
 - When the slug of a record that visitors have seen changes, the old slug is kept as a
   ``SlugRedirect``, so links to the old address lead to the new one.
+
+It also defines the signals the publishing service (service.py) sends after each change it
+makes, whoever the writer; the audit log (security/audit.py) listens to them:
+
+- ``publication_changed(sender=model, user, objects, action)``: ``action`` is "publish",
+  "unpublish" or "schedule"; sent by the bulk actions and by saves that change the
+  publication fields;
+- ``version_restored(sender=model, user, obj, version)``: a version restored, or a deleted
+  record recovered (``version`` is None when the admin restored it through ``save``);
+- ``record_deleted(sender=model, user, obj)``.
+
+They are sent inside the service's transaction, so a write that rolls back leaves no trace.
 """
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_save, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ..models import PublicationStatus, Publishable, SlugRedirect, TimeStamped
+
+publication_changed = Signal()
+version_restored = Signal()
+record_deleted = Signal()
 
 STORED = ("version", "slug", "publication_status", "publish_at", "first_published_at")
 

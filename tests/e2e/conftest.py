@@ -76,18 +76,31 @@ def browser():
         chromium.close()
 
 
+# Injected by the browser itself (not subject to the page's CSP): every Content-Security-Policy
+# violation becomes a console error, which `new_page` records like any other.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI}`
+    + ` at ${event.sourceFile}:${event.lineNumber} (${event.documentURI})`);
+});
+"""
+
+
 @pytest.fixture
 def new_page(browser, live_server, request):
     """Open pages in fresh browser contexts (separate cookies: a new visitor each time).
 
-    Each page records its console errors and uncaught exceptions in `page.errors`; pages of a
-    failed test are saved as screenshots under test-artifacts/failures/.
+    Each page records its console errors, uncaught exceptions and Content-Security-Policy
+    violations in `page.errors`; a test that leaves any there fails. Pages of a failed test
+    are saved as screenshots under test-artifacts/failures/.
     """
     contexts = []
+    pages = []
 
     def make(viewport=DESKTOP, **options):
         context = browser.new_context(base_url=live_server.url, viewport=viewport, **options)
         context.set_default_timeout(10_000)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
         page = context.new_page()
         page.errors = []
@@ -99,10 +112,14 @@ def new_page(browser, live_server, request):
             ),
         )
         page.on("pageerror", lambda error: page.errors.append(str(error)))
+        pages.append(page)
         return page
 
     yield make
     report = getattr(request.node, "report_call", None)
+    if report is not None and report.passed:
+        left = [error for page in pages for error in page.errors]
+        assert not left, "Console errors or CSP violations:\n" + "\n".join(left)
     if report is not None and report.failed:
         folder = ARTIFACTS / "failures"
         folder.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 import os
 import secrets
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             )
 
     def account(self, username, password, email="", superuser=False, group=None):
+        # A new password also lifts a lockout left by failed logins (django-axes).
+        axes_reset(username=username)
         user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"email": email}
         )
