@@ -24,8 +24,13 @@ from django.utils.translation import ngettext
 from dialogue import publishing
 from dialogue.admin.filters import PublicationFilter
 from dialogue.admin.workflow import PublishableAdmin, WorkflowAdmin, WorkflowAdminForm, both
+from dialogue.publishing import history
 
 from .models import Consultation, Submission
+
+# Before the VersionAdmin classes below register the models their own way (without the
+# exclusions that keep personal data out of versions).
+history.register_models("consultations")
 
 EMAIL_PERMISSION = "consultations.view_sender_email"
 

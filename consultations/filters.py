@@ -1,11 +1,12 @@
 """The filters of the public list of accepted submissions."""
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from dialogue.filters import RelatedFilter, SearchFilter
-from dialogue.models import Pillar, Sector, Side
+from dialogue.models import AgendaItem, Pillar, Sector, Side
 
 from .models import Consultation, Submission
 
@@ -35,7 +36,23 @@ class SubmissionFilter(django_filters.FilterSet):
         choices=Submission.SenderKind.choices, label=_("Sent by")
     )
     language = django_filters.ChoiceFilter(choices=settings.LANGUAGES, label=_("Language"))
+    # Reached from "Shaped by N submissions" on a meeting's page: a hidden field.
+    agenda_item = RelatedFilter(
+        field_name="agenda_items",
+        queryset=AgendaItem.objects.public(),
+        label=_("Agenda item"),
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Submission
-        fields = ["q", "consultation", "pillar", "sector", "country", "sender_kind", "language"]
+        fields = [
+            "q",
+            "consultation",
+            "pillar",
+            "sector",
+            "country",
+            "sender_kind",
+            "language",
+            "agenda_item",
+        ]

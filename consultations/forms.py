@@ -43,6 +43,7 @@ class ProofOfWorkWidget(AltchaWidget):
 
 
 def clean_plain(value, *, multiline=False):
+    value = abuse.normalized(value, multiline=multiline)
     if abuse.has_forbidden_characters(value, multiline=multiline):
         raise ValidationError(
             _(
@@ -51,7 +52,7 @@ def clean_plain(value, *, multiline=False):
             ),
             code="control_characters",
         )
-    return abuse.normalized(value, multiline=multiline)
+    return value
 
 
 def length_error(value, bounds):

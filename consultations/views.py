@@ -263,8 +263,8 @@ class SubmissionListView(PaginatedFilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filtered = self.filterset.qs if self.filterset.is_valid() else Submission.objects.none()
-        counted = Submission.objects.public_counts().filter(pk__in=filtered.values("pk"))
+        # The filtered list (empty when a filter is invalid), counted without its parts.
+        counted = Submission.objects.public_counts().filter(pk__in=self.object_list.values("pk"))
         context.update(
             by_pillar=pillar_breakdown(counted),
             by_country=breakdown(counted, "country", Side.choices),
