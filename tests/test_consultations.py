@@ -327,7 +327,7 @@ QUERY_GUARDS = [
     ("consultations:consultation-list", {}, "", 3),
     ("consultations:consultation-detail", {"slug": "big"}, "", 5),
     ("consultations:submission-list", {}, "", 12),
-    ("consultations:submission-list", {}, "?pillar=p1&sender_kind=association&q=e", 12),
+    ("consultations:submission-list", {}, "?pillar=p1&sender_kind=association&q=e", 13),
     ("consultations:submission-detail", None, "", 4),
     ("consultations:privacy", {}, "", 1),
     ("dialogue:meeting-detail", {"slug": "big"}, "", 14),

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from reversion.models import Version
 
 from consultations import abuse
@@ -287,10 +287,13 @@ def test_fifty_rapid_posts_from_one_address_store_at_most_the_limit(
     assert post(client, consultation, other, REMOTE_ADDR="203.0.113.9").status_code == 302
 
 
-def test_the_day_limit_holds_across_hours(client, consultation, pillar, settings):
+def test_the_day_limit_holds_across_hours(client, pillar, settings):
     from django.core.cache import cache
 
     cache.clear()
+    consultation = f.ConsultationFactory(
+        pillars=[pillar], publish_at=timezone.now() - dt.timedelta(days=30)
+    )
     settings.CONSULTATIONS_RATE_PER_HOUR, settings.CONSULTATIONS_RATE_PER_DAY = 2, 3
     # Three clock hours inside the consultation's window.
     start = consultation.opens_at.replace(minute=0, second=0) + dt.timedelta(hours=24)
