@@ -44,7 +44,7 @@ def demo_data(django_db_setup, django_db_blocker):
         block = transaction.atomic()
         block.__enter__()
         try:
-            call_command("loaddata", "hled_demo", verbosity=0)
+            call_command("loaddata", "hled_demo", "consultations_demo", verbosity=0)
             yield
         finally:
             transaction.set_rollback(True)

@@ -383,3 +383,26 @@ def test_the_form_page_keeps_a_valid_timestamp_after_a_refusal(client, consultat
     page = html(post(client, consultation, stale))
     assert f'value="{stale["shown"]}"' not in page
     assert time.time()  # a fresh token was signed now
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_form_page_is_valid_html_fresh_and_with_errors(client, consultation, pillar, language):
+    from .test_html import html_problems
+
+    with translation.override(language):
+        url = consultation.get_absolute_url()
+    assert not html_problems(client.get(url).content)
+    data = form_data(consultation, pillar, title="Hi", email="bad", consent=None)
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert not html_problems(refused.content)
+
+
+def test_the_senders_pages_are_valid_html(client, consultation, pillar):
+    from .test_html import html_problems
+
+    response = post(client, consultation, form_data(consultation, pillar))
+    assert not html_problems(client.get(response["Location"]).content)
+    confirm_url, manage_url = links_in(mail.outbox[0])
+    assert not html_problems(client.get(path_of(confirm_url)).content)
+    assert not html_problems(client.get(path_of(manage_url)).content)
