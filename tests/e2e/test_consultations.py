@@ -175,7 +175,10 @@ def new_pages(consultation):
     )
     from consultations import tokens
 
+    closed = f.ConsultationFactory(closed=True, pillars=list(consultation.pillars.all()))
+    f.SubmissionFactory(consultation=closed, pillar=consultation.pillars.first())
     return {
+        "consultation-closed": lambda: closed.get_absolute_url(),
         "consultation-form": lambda: consultation.get_absolute_url(),
         "sent": lambda: tokens.sent_path(submission),
         "confirm": lambda: tokens.confirm_path(submission),
