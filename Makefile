@@ -21,11 +21,13 @@ install: $(BIN)/activate
 
 # The demo runs with debug off, like production, so visitors see the real error pages.
 DEMO_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .demo-secret)" \
-	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SERVE_MEDIA=1
+	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SERVE_MEDIA=1 \
+	EMAIL_URL=console:// DJANGO_SITE_URL=http://$(HOST):$(PORT)
 
 demo: install .demo-secret
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
-	$(DEMO_ENV) $(PY) manage.py loaddata hled_demo
+	$(DEMO_ENV) $(PY) manage.py loaddata hled_demo consultations_demo
+	$(DEMO_ENV) $(PY) manage.py open_demo_consultation
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(DEMO_ENV) $(PY) manage.py ensure_demo_superuser --roles
 	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"

@@ -12,7 +12,8 @@ How it stays fresh:
 - Time also changes what visitors see: a scheduled record reaches its ``publish_at``, an
   upcoming meeting's ``start`` passes. Each entry records the earliest such moment after it was
   rendered (computed once per generation) and is not served from then on.
-- Only anonymous GET / HEAD requests to the public pages (the ``dialogue`` URL namespace) are
+- Only anonymous GET / HEAD requests to the public pages (the ``dialogue`` and ``consultations``
+  URL namespaces) are
   served from or stored in the cache; a request carrying a session cookie of a logged-in user
   bypasses it and gets ``Cache-Control: private, no-store``. The session is only looked at when
   its cookie is present, so anonymous responses set no cookie and vary only on ``Cookie``.
@@ -68,7 +69,9 @@ GENERATION_KEY = "page-cache:generation"
 NEXT_CHANGE_KEY = "page-cache:next-change:{generation}"
 PAGE_KEY = "page-cache:page:{generation}:{variant}"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-PUBLIC_NAMESPACE = "dialogue"
+# The URL namespaces of public pages, and the apps whose records they show.
+PUBLIC_NAMESPACES = frozenset({"dialogue", "consultations"})
+CONTENT_APPS = ("dialogue", "consultations")
 
 
 def _new_generation():
@@ -134,8 +137,12 @@ def content_changed(sender, **kwargs):
         transaction.on_commit(invalidate, using=kwargs.get("using"))
 
 
-def _dialogue_models():
-    return apps.get_app_config("dialogue").get_models(include_auto_created=True)
+def _content_models(include_auto_created=True):
+    for label in CONTENT_APPS:
+        if apps.is_installed(label):
+            yield from apps.get_app_config(label).get_models(
+                include_auto_created=include_auto_created
+            )
 
 
 def migrated(**kwargs):
@@ -148,7 +155,7 @@ def connect_signals():
     A migration (every deployment runs them) starts a new generation too.
     """
     post_migrate.connect(migrated, dispatch_uid="page-cache:migrate")
-    for model in _dialogue_models():
+    for model in _content_models():
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(
                 content_changed, sender=model, dispatch_uid=f"page-cache:{model._meta.label}"
@@ -157,7 +164,7 @@ def connect_signals():
 
 def disconnect_signals():
     post_migrate.disconnect(dispatch_uid="page-cache:migrate")
-    for model in _dialogue_models():
+    for model in _content_models():
         for signal in (post_save, post_delete, m2m_changed):
             signal.disconnect(sender=model, dispatch_uid=f"page-cache:{model._meta.label}")
 
@@ -180,14 +187,21 @@ def bulk_changes():
 def next_change_at(now=None):
     """The earliest future moment at which time alone changes a public page, or None.
 
-    That is the next `publish_at` of a scheduled record of any publishable model, or the next
-    meeting `start` (a meeting leaves "upcoming" then).
+    That is the next `publish_at` of a scheduled record of any publishable model, the next
+    meeting `start` (a meeting leaves "upcoming" then), or the next opening, closing or answer
+    of a consultation (its page changes state, and shows or drops its form).
     """
     from dialogue.models import Meeting, PublicationStatus, Publishable
 
     now = now or timezone.now()
     moments = [Meeting.objects.filter(start__gt=now).aggregate(at=Min("start"))["at"]]
-    for model in apps.get_app_config("dialogue").get_models():
+    if apps.is_installed("consultations"):
+        from consultations.models import Consultation
+
+        for field in ("opens_at", "closes_at", "answered_at"):
+            later = Consultation.objects.filter(**{f"{field}__gt": now})
+            moments.append(later.aggregate(at=Min(field))["at"])
+    for model in _content_models(include_auto_created=False):
         if issubclass(model, Publishable):
             moments.append(
                 model._default_manager.filter(
@@ -466,7 +480,7 @@ class PageCacheMiddleware(MiddlewareMixin):
         match = request.resolver_match
         if request.method not in SAFE_METHODS or match is None:
             return None
-        if PUBLIC_NAMESPACE not in match.namespaces:
+        if not PUBLIC_NAMESPACES.intersection(match.namespaces):
             return None
         if is_logged_in(request):
             request.page_cache = "private"

@@ -125,6 +125,10 @@ class MeetingDetailView(PreviewMixin, DetailView):
                 children.setdefault(item.parent_id, []).append(item)
         for item in top_level:
             item.sub_items = children.get(item.pk, [])
+        # Public input (consultations/): "Input received" and "Shaped by N submissions".
+        from consultations.public import meeting_input
+
+        context.update(meeting_input(meeting, items))
         published = Meeting.objects.public().exclude(pk=meeting.pk)
         context.update(
             co_chairs=split_by_side(co_chairs),

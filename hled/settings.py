@@ -7,7 +7,8 @@ DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_LOCAL_ENTRIES, DJANGO_PAGE_CACHE_LO
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
 DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL, DJANGO_TRUSTED_PROXIES,
 DJANGO_STAFF_MFA, DJANGO_STAFF_IDLE_MINUTES, DJANGO_STAFF_SESSION_HOURS,
-DJANGO_UPLOAD_MAX_MB.
+DJANGO_UPLOAD_MAX_MB, EMAIL_URL, DJANGO_DEFAULT_FROM_EMAIL, DJANGO_SITE_URL, ALTCHA_HMAC_SECRET,
+CONSULTATIONS_RATE_PER_HOUR, CONSULTATIONS_RATE_PER_DAY, CONSULTATIONS_RETENTION_DAYS.
 See docs/deploy.md for production and docs/security.md for the security settings.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -70,10 +72,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "altcha_django",
     "dialogue",
     # Security machinery that is not dialogue content: audit log, CSP reports, two-factor
     # enrolment, upload checks (security/).
     "security",
+    # Public input: consultations, submissions, moderation and answers (consultations/).
+    "consultations",
 ]
 
 MIDDLEWARE = [
@@ -351,6 +356,53 @@ LOGGING = {
 
 # Rich-text editor (django-prose-editor) loads its own bundled assets; no CDN.
 DJANGO_PROSE_EDITOR_DEFAULT_PRESET = "configurable"
+
+# Email, configured by one URL as the database is (dj-email-url): e.g.
+# EMAIL_URL=submission://user:password@smtp.example.org (port 587, STARTTLS),
+# smtps://user:password@smtp.example.org:465?ssl=True, smtp://127.0.0.1:25, console:// (print
+# to the console: the default with debug on, and `make demo`), dummy:// (discard).
+# Without it and with debug off, mail goes to an SMTP server on localhost:25.
+EMAIL_URL = os.environ.get("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")
+_email = dj_email_url.parse(EMAIL_URL)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
+EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"] or None
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "HLED <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The public address of the site, for links in emails sent by management commands (which
+# have no request to read it from), e.g. https://hled.example.org
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Public input (consultations/). Submissions stored per client address (an IPv6 /64 counts as
+# one address): at most this many an hour and a day, counted in the cache.
+CONSULTATIONS_RATE_PER_HOUR = int(os.environ.get("CONSULTATIONS_RATE_PER_HOUR", "5"))
+CONSULTATIONS_RATE_PER_DAY = int(os.environ.get("CONSULTATIONS_RATE_PER_DAY", "20"))
+# A form sent sooner than this after it was shown is refused (a person needs longer), and one
+# shown longer ago than the second figure (seconds) must be sent again.
+CONSULTATIONS_FORM_MIN_SECONDS = 3
+CONSULTATIONS_FORM_MAX_SECONDS = 24 * 3600
+# More links than this in a submission flag it for a closer look in the moderation queue.
+CONSULTATIONS_MAX_LINKS = 2
+# The email confirmation link is valid for this long; unconfirmed submissions are then erased.
+CONSULTATIONS_CONFIRM_HOURS = 48
+# Names and email addresses are erased this many days after a consultation is answered
+# (`manage.py erase_personal_data`, run daily by cron).
+CONSULTATIONS_RETENTION_DAYS = int(os.environ.get("CONSULTATIONS_RETENTION_DAYS", "180"))
+# Self-hosted proof of work (altcha-django verifies it; consultations/static/ solves it). The
+# secret signs the challenges; it defaults to one derived from the secret key.
+ALTCHA_HMAC_SECRET = os.environ.get("ALTCHA_HMAC_SECRET", "") or f"altcha:{SECRET_KEY}"
+ALTCHA_CHALLENGE = {"algorithm": "PBKDF2/SHA-256", "cost": 5000, "expires_seconds": 3600}
+# The challenge is embedded in the form page (never cached): no challenge endpoint to wire.
+ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
+# Without Redis the cache is per process, so are the rate limit and altcha-django's replay
+# protection: fine for one process (development, the demo); production sets REDIS_URL.
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["altcha.W001"]
 
 SITE_NAME = "US–Mexico High-Level Economic Dialogue"
 PAGINATE_BY = 20

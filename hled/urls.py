@@ -33,7 +33,10 @@ urlpatterns = [
 ]
 # Public pages live under a language prefix (/en/…, /es/…); "/" redirects to the visitor's
 # preferred language (LocaleMiddleware reads the language cookie, then Accept-Language).
-urlpatterns += i18n_patterns(path("", include("dialogue.urls")))
+urlpatterns += i18n_patterns(
+    path("", include("dialogue.urls")),
+    path("", include("consultations.urls")),
+)
 
 if settings.SERVE_MEDIA:
     urlpatterns += [

@@ -44,7 +44,7 @@ def demo_data(django_db_setup, django_db_blocker):
         block = transaction.atomic()
         block.__enter__()
         try:
-            call_command("loaddata", "hled_demo", verbosity=0)
+            call_command("loaddata", "hled_demo", "consultations_demo", verbosity=0)
             yield
         finally:
             transaction.set_rollback(True)
@@ -131,3 +131,40 @@ def publisher_client(publisher):
     client = Client()
     client.force_login(publisher)
     return client
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a spare loopback port; Django's SMTP backend sends to it."""
+    from .smtp import SMTPServer
+
+    server = SMTPServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = server.host
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    """A staff user with the Moderator role only."""
+    from .admin_forms import role_user
+
+    return role_user(django_user_model, "mo-moderator", "Moderator")
+
+
+@pytest.fixture
+def moderator_client(moderator):
+    client = Client()
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def quick_proof_of_work(settings):
+    """Cheap ALTCHA challenges, so tests that solve them stay fast (the real cost is in
+    settings.py; bench/consultations.py measures it)."""
+    settings.ALTCHA_CHALLENGE = {**settings.ALTCHA_CHALLENGE, "cost": 2, "key_prefix": "0"}

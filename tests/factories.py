@@ -252,3 +252,78 @@ class PageFactory(PublishableFactory):
 
     class Meta:
         model = Page
+
+
+# Public input (consultations/)
+
+from consultations.models import Consultation, Submission  # noqa: E402
+
+
+def days_from_now(days):
+    return lambda: timezone.now() + timedelta(days=days)
+
+
+class ConsultationFactory(PublishableFactory):
+    """Published and open now by default; `upcoming`, `closed` or `answered` for the others."""
+
+    title = factory.Sequence(lambda n: f"Public input for the {2016 + n} agenda")
+    slug = factory.Sequence(lambda n: f"consultation-{n}")
+    year = 2016
+    summary = factory.Faker("sentence", nb_words=14)
+    introduction = html_paragraphs(1)
+    questions = factory.LazyFunction(lambda: "<ol><li>What should the agenda include?</li></ol>")
+    opens_at = factory.LazyFunction(days_from_now(-10))
+    closes_at = factory.LazyFunction(days_from_now(20))
+    pillars = set_many("pillars")
+
+    class Meta:
+        model = Consultation
+        skip_postgeneration_save = True
+
+    class Params:
+        upcoming = factory.Trait(
+            opens_at=factory.LazyFunction(days_from_now(5)),
+            closes_at=factory.LazyFunction(days_from_now(35)),
+        )
+        closed = factory.Trait(
+            opens_at=factory.LazyFunction(days_from_now(-60)),
+            closes_at=factory.LazyFunction(days_from_now(-30)),
+        )
+        answered = factory.Trait(
+            opens_at=factory.LazyFunction(days_from_now(-60)),
+            closes_at=factory.LazyFunction(days_from_now(-30)),
+            answered_at=factory.LazyFunction(days_from_now(-5)),
+        )
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """An accepted (public) submission by default; pass `state=` for the others."""
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    title = factory.Sequence(lambda n: f"Shorter border crossings for trucks, idea {n}")
+    text = factory.Faker("paragraph", nb_sentences=5)
+    pillar = factory.SubFactory(PillarFactory)
+    sender_kind = Submission.SenderKind.ASSOCIATION
+    organization = factory.Faker("company")
+    country = factory.Iterator([Side.US, Side.MX])
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"sender{n}@example.org")
+    display = Submission.Display.NAME
+    privacy_notice_version = "1"
+    consented_at = factory.LazyFunction(one_day_ago)
+    confirmed_at = factory.LazyFunction(one_day_ago)
+    proof_of_work = True
+    state = Submission.State.ACCEPTED
+    text_hash = factory.Sequence(lambda n: f"{n:064x}")
+    sectors = set_many("sectors")
+    agenda_items = set_many("agenda_items")
+
+    class Meta:
+        model = Submission
+        skip_postgeneration_save = True
+
+    class Params:
+        answered = factory.Trait(
+            answer="The co-chairs took this up in the agenda.",
+            answered_at=factory.LazyFunction(one_day_ago),
+        )

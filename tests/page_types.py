@@ -16,6 +16,11 @@ PAGE_TYPES = [
     "stakeholder-detail",
     "pillar",
     "content-page",
+    "consultation-list",
+    "consultation-detail",
+    "submission-list",
+    "submission-detail",
+    "privacy",
     "404",
 ]
 
@@ -26,6 +31,7 @@ def expected_status(page_type):
 
 def demo_page_paths():
     """The path of each page type in the active language; the demo fixture must be loaded."""
+    from consultations.models import Consultation, Submission
     from dialogue.models import Agreement, Meeting, Page, Pillar, Stakeholder
 
     meeting = (
@@ -59,5 +65,15 @@ def demo_page_paths():
         "stakeholder-detail": stakeholder.get_absolute_url(),
         "pillar": Pillar.objects.order_by("number").first().get_absolute_url(),
         "content-page": Page.objects.published().order_by("menu_order").first().get_absolute_url(),
+        "consultation-list": reverse("consultations:consultation-list"),
+        "consultation-detail": Consultation.objects.public()
+        .filter(slug="public-input-2016")
+        .get()
+        .get_absolute_url(),
+        "submission-list": reverse("consultations:submission-list"),
+        "submission-detail": Submission.objects.public()
+        .get(reference="HLED-7KQ4-M2XD")
+        .get_absolute_url(),
+        "privacy": reverse("consultations:privacy"),
         "404": reverse("dialogue:meeting-detail", kwargs={"slug": "no-such-meeting"}),
     }

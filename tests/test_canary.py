@@ -55,6 +55,13 @@ PROBES = [
     ("dialogue:meeting-list", {}, "stakeholder=zzslug-scheduled-stakeholder"),
     ("dialogue:agreement-list", {}, "q=agreement title"),
     ("dialogue:stakeholder-list", {}, "q=Person"),
+    ("consultations:consultation-detail", {"slug": "zzslug-draft-consultation"}, ""),
+    ("consultations:consultation-detail", {"slug": "zzslug-scheduled-consultation"}, ""),
+    *[("consultations:submission-detail", {"reference": f"ZZSLUG-{n:04d}"}, "") for n in range(7)],
+    ("consultations:submission-detail", {"reference": "ZZSLUG-DRAF"}, ""),
+    ("consultations:submission-list", {}, "consultation=zzslug-draft-consultation"),
+    ("consultations:submission-list", {}, "q=submission title"),
+    ("consultations:submission-list", {}, "q=submission"),
 ]
 
 
@@ -173,7 +180,73 @@ def canary_world():
         )
         f.KeyFigureFactory(label=f"{word}keyfigure", slug=f"{SLUG_MARKER}-{state}-figure", **flags)
     item.presenters.set(presenters)
+    public_input(now, meeting, item, pillar, sector)
     return {"meeting": meeting, "upcoming": upcoming, "agreement": agreement}
+
+
+HIDDEN_SUBMISSION_STATES = [
+    "unconfirmed", "received", "in-review", "declined", "merged", "spam", "withdrawn",
+]  # fmt: skip
+
+
+def public_input(now, meeting, item, pillar, sector):
+    """Consultations: a closed and an open public one, a draft and a scheduled one; one
+    accepted submission whose sender's name and email must never show, and hidden twins in
+    every other state, linked to the same consultation, pillar, sector and agenda item."""
+    consultation = f.ConsultationFactory(
+        title="Input for the third meeting",
+        slug="input-third-meeting",
+        meeting=meeting,
+        closed=True,
+        pillars=[pillar],
+    )
+    f.ConsultationFactory(title="Input for the next agenda", slug="input-next", pillars=[pillar])
+    accepted = f.SubmissionFactory(
+        consultation=consultation,
+        reference="HLED-PUBL-IC01",
+        title="Faster border crossings",
+        pillar=pillar,
+        sectors=[sector],
+        agenda_items=[item],
+        display="anonymous",
+        name=f"{TEXT_MARKER}sendername",
+        email=f"{TEXT_MARKER}sender@example.org",
+        organization=f"{TEXT_MARKER}organization",
+        staff_notes=f"{TEXT_MARKER}staffnote",
+        answer="Answered by the co-chairs.",
+        answered_at=now - dt.timedelta(days=1),
+    )
+    for n, state in enumerate(HIDDEN_SUBMISSION_STATES):
+        word = f"{TEXT_MARKER}{state.replace('-', '')}"
+        f.SubmissionFactory(
+            consultation=consultation,
+            reference=f"ZZSLUG-{n:04d}",
+            state=state,
+            title=f"{word} submission title",
+            text=f"{word} submission text",
+            name=f"{word}name",
+            organization=f"{word}org",
+            decline_reason=f"{word}reason",
+            merged_into=accepted if state == "merged" else None,
+            pillar=pillar,
+            sectors=[sector],
+            agenda_items=[item],
+            answer=f"{word}answer",
+        )
+    for flag in ("draft", "scheduled"):
+        hidden = f.ConsultationFactory(
+            title=f"{TEXT_MARKER}{flag} consultation",
+            slug=f"{SLUG_MARKER}-{flag}-consultation",
+            meeting=meeting,
+            **{flag: True},
+        )
+        f.SubmissionFactory(
+            consultation=hidden,
+            reference=f"ZZSLUG-{flag.upper()[:4]}",
+            title=f"{TEXT_MARKER}{flag} consultation submission",
+            pillar=pillar,
+            agenda_items=[item],
+        )
 
 
 class LinkCollector(HTMLParser):
@@ -291,6 +364,13 @@ def test_no_hidden_record_reaches_any_public_url(client, canary_world):
         "/en/pages/about/",
         "/en/agreements/?sector=transport",
         "/en/meetings/?pillar=pillar-one",
+        "/en/consultations/",
+        "/es/consultas/input-third-meeting/",
+        "/en/consultations/input-next/",
+        "/en/submissions/?consultation=input-third-meeting",
+        "/en/submissions/HLED-PUBL-IC01/",
+        "/es/aportaciones/HLED-PUBL-IC01/",
+        "/en/privacy/",
     ):
         assert expected in walked, f"{expected} was not reached"
     assert len(walked) > 60
@@ -302,6 +382,11 @@ def test_no_hidden_record_reaches_any_public_url(client, canary_world):
     agreement_page = pages["/en/agreements/air-transport/"].content.decode()
     assert "Reported at the draft meeting" in agreement_page  # the update is public …
     assert "First HLED meeting" in agreement_page  # … its public meeting linked
+    # The accepted submission is public (anonymous, as its sender chose); it alone counts.
+    submission_page = pages["/en/submissions/HLED-PUBL-IC01/"].content.decode()
+    assert "Faster border crossings" in submission_page and "Anonymous" in submission_page
+    assert "Input received: 1 published submission" in meeting_page
+    assert "Shaped by 1 submission" in meeting_page
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

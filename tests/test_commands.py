@@ -28,9 +28,13 @@ def test_demo_accounts_are_created_once_and_print_their_login(capsys, monkeypatc
     assert [g.name for g in publisher.groups.all()] == ["Publisher"]
     assert publisher.has_perm("dialogue.publish_meeting")
     assert not editor.has_perm("dialogue.publish_meeting")
+    moderator = authenticate(username="moderator", password="demo-password-1")
+    assert [g.name for g in moderator.groups.all()] == ["Moderator"]
+    assert moderator.has_perm("consultations.moderate_submission")
+    assert not moderator.has_perm("consultations.view_sender_email")
 
     call_command("ensure_demo_superuser", "--roles")  # a second run duplicates nothing
-    assert users.count() == 3
+    assert users.count() == 4
 
 
 def test_random_password_when_none_is_given(capsys, monkeypatch):

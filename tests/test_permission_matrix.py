@@ -23,8 +23,8 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "member", "editor", "publisher", "superuser"]
-STAFF = {"editor", "publisher", "superuser"}
+ROLES = ["anonymous", "member", "editor", "publisher", "moderator", "superuser"]
+STAFF = {"editor", "publisher", "moderator", "superuser"}
 
 CONTENT = {
     "meeting", "agreement", "stakeholder", "keyfigure", "page",
@@ -40,13 +40,23 @@ LOGS = {"auditevent", "accessattempt", "accesslog", "accessfailurelog"}
 
 def may(role, app, model, action):
     """Whether `role` may use the admin view `action` of `app.model` (the README's roles)."""
+    if model == "submission" and action in {"add", "recover", "recoverlist"}:
+        return False  # submissions come from the public form only; none comes back
     if role == "superuser":
         if model == "auditevent":
             return action in READ
         return not (model in LOGS | {"cspreport"} and action == "add")
-    if role not in STAFF or app != "dialogue":
+    if role == "moderator":
+        # Moderators work the submissions; they read the consultations, meetings and agenda
+        # items the submissions point to.
+        if model == "submission":
+            return action in READ
+        return model in {"consultation", "meeting", "agendaitem"} and action in READ
+    if role not in STAFF or app not in {"dialogue", "consultations"}:
         return False  # users, groups, devices, logs: superusers only
-    if model in CONTENT:
+    if model == "submission":
+        return False  # Editors and Publishers never see public input
+    if model in CONTENT | {"consultation"}:
         return True
     if model in TAXONOMY:
         return role == "publisher" or action in READ  # editors pick them from lists
@@ -59,6 +69,7 @@ def world(django_user_model):
         "member": django_user_model.objects.create_user("member", password="x"),
         "editor": factories_user(django_user_model, "editor-e", "Editor"),
         "publisher": factories_user(django_user_model, "publisher-p", "Publisher"),
+        "moderator": factories_user(django_user_model, "moderator-m", "Moderator"),
         "superuser": django_user_model.objects.create_superuser("root", password="x"),
     }
     root = users["superuser"]
@@ -76,6 +87,8 @@ def world(django_user_model):
         "agreementupdate": factories.AgreementUpdateFactory(agreement=agreement),
         "document": factories.DocumentFactory(meeting=meeting),
         "pillar": factories.PillarFactory(),
+        "consultation": factories.ConsultationFactory(draft=True),
+        "submission": factories.SubmissionFactory(),
         "sector": factories.SectorFactory(),
         "user": users["editor"],
         "group": Group.objects.get(name="Editor"),
@@ -196,11 +209,15 @@ def test_site_wide_admin_views_by_role(world):
         reverse("security:mfa-setup"): 200,
         reverse("security:mfa-verify"): 302,  # nothing to verify: back to the admin
     }
+    # Moderators pick agenda items, not participants' stakeholders.
+    autocomplete = next(url for url in views if "autocomplete" in url)
     for role in ROLES:
         client = client_for(role, users)
         for url, staff_status in views.items():
             status = client.get(url).status_code
             expected = staff_status if role in STAFF else 302
+            if role == "moderator" and url == autocomplete:
+                expected = 403
             assert status == expected, (role, url, status)
         assert client.get(reverse("admin:login")).status_code in (200, 302)
         expected = 200 if role in STAFF else 302
@@ -231,7 +248,9 @@ def test_public_pages_by_role(world):
             if model == "pillar":
                 continue  # pillars have no draft state
             draft = reverse(f"dialogue:{name}", kwargs={"slug": samples[model].slug})
-            expected = 200 if role in STAFF else 404  # a preview, for staff only
+            # A preview, for staff who may view that kind of record in the admin.
+            previews = role in STAFF - {"moderator"} or (role == "moderator" and model == "meeting")
+            expected = 200 if previews else 404
             assert client.get(draft).status_code == expected, (role, name)
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 200
@@ -266,7 +285,8 @@ def test_the_matrix_covers_every_url(world):
         "set_language", "mfa-manage", "mfa-setup", "mfa-verify", "mfa-recovery-codes",
         "mfa-disable", "home", "meeting-list", "meeting-detail", "agreement-list",
         "agreement-detail", "stakeholder-list", "stakeholder-detail", "pillar-detail",
-        "page-detail",
+        "page-detail", "consultation-list", "consultation-detail", "confirm", "sent", "manage",
+        "submission-list", "submission-detail", "privacy", "privacy-version",
     }  # fmt: skip
     unnamed = {"favicon.ico", "admin/(?P<url>.*)$", "^media/(?P<path>.*)$"}
     missing = [

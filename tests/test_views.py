@@ -300,7 +300,8 @@ QUERY_GUARDS = [
     ("stakeholder-list", None, "", build_lists, 3),
     ("pillar-detail", "big", "", build_lists, 5),
     ("page-detail", "about", "", build_lists, 2),
-    ("meeting-detail", "big", "", build_meeting, 10),
+    # + 2 for public input: the meeting's consultations, and "Shaped by N submissions".
+    ("meeting-detail", "big", "", build_meeting, 12),
     ("agreement-detail", "big", "", build_agreement, 6),
     ("stakeholder-detail", "big", "", build_stakeholder, 5),
 ]

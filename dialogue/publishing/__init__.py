@@ -1,19 +1,24 @@
 """The editorial rules, in one place: roles, the publishing service and history.
 
 - roles: the Editor and Publisher roles, who may publish, which records are protected
-- service: publish, unpublish, schedule, save, delete, restore; every writer calls these
+- service: publish, unpublish, schedule, save, delete, restore, and for public input moderate,
+  answer, confirm, withdraw, erase_personal_data; every writer calls these
 - history: what django-reversion keeps, baselines, the last change of a record
 - signals: what every save does (first publication time, redirects from old slugs)
 """
 
-from .roles import can_publish, is_protected, owners
+from .roles import can_moderate, can_publish, is_protected, owners
 from .service import (
     PUBLICATION_FIELDS,
     STORED,
     Refused,
     StaleWrite,
+    answer,
+    confirm,
     delete,
+    erase_personal_data,
     keep_baselines,
+    moderate,
     publication_to_keep,
     publish,
     refusal,
@@ -21,6 +26,7 @@ from .service import (
     save,
     schedule,
     unpublish,
+    withdraw,
 )
 
 __all__ = [
@@ -28,10 +34,15 @@ __all__ = [
     "STORED",
     "Refused",
     "StaleWrite",
+    "answer",
+    "can_moderate",
     "can_publish",
+    "confirm",
     "delete",
+    "erase_personal_data",
     "is_protected",
     "keep_baselines",
+    "moderate",
     "owners",
     "publication_to_keep",
     "publish",
@@ -40,4 +51,5 @@ __all__ = [
     "save",
     "schedule",
     "unpublish",
+    "withdraw",
 ]

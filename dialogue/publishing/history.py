@@ -39,16 +39,21 @@ def version_fields(model):
     return [f.name for f in opts.local_fields + opts.local_many_to_many if f.name not in excluded]
 
 
-def register_models():
+# Never kept in a version: personal data of senders (erased on its own schedule, which old
+# versions would outlive) and the fingerprint of their text.
+PRIVATE_FIELDS = {"submission": ("name", "email", "text_hash")}
+
+
+def register_models(app_label="dialogue"):
     """Register every content model of the app (idempotent)."""
     from ..models import TimeStamped
 
-    for model in apps.get_app_config("dialogue").get_models():
+    for model in apps.get_app_config(app_label).get_models():
         if issubclass(model, TimeStamped) and not reversion.is_registered(model):
             reversion.register(
                 model,
                 follow=FOLLOW.get(model._meta.model_name, ()),
-                exclude=excluded_fields(model),
+                exclude=(*excluded_fields(model), *PRIVATE_FIELDS.get(model._meta.model_name, ())),
             )
 
 

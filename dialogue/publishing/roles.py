@@ -10,15 +10,29 @@ A record whose publication status is "published" (live, or scheduled to go live)
 *protected*: only a user who may publish it can save changes to it, to its parts (agenda
 items, participants, parties, updates, documents) or delete it. Editors see it read-only
 and ask a Publisher to unpublish it or to make the change.
+
+Moderators work on public input (consultations/): they review submissions, move them through
+their states (accepted ones become public), write the official answers and link them to the
+agenda items they shaped, with ``consultations.moderate_submission``. Editors and Publishers
+draft and publish the consultations themselves; they do not see submissions. Seeing senders'
+email addresses takes one more permission, ``consultations.view_sender_email``, that no role
+carries: an administrator grants it to the people who need it.
 """
 
 from django.apps import apps
 
 EDITOR = "Editor"
 PUBLISHER = "Publisher"
-ROLES = {"editor": EDITOR, "publisher": PUBLISHER}
+MODERATOR = "Moderator"
+ROLES = {"editor": EDITOR, "publisher": PUBLISHER, "moderator": MODERATOR}
 
-PUBLISHABLE_MODELS = ("meeting", "agreement", "stakeholder", "keyfigure", "page")
+PUBLISHABLE_MODELS = ("meeting", "agreement", "stakeholder", "keyfigure", "page", "consultation")
+# Input from visitors: public once a moderator accepts it (states, not drafts).
+MODERATED_MODELS = ("submission",)
+MODERATE_PERMISSION = "consultations.moderate_submission"
+# The app of each model the roles cover (dialogue unless named here).
+MODEL_APPS = {"consultation": "consultations", "submission": "consultations"}
+ROLE_APPS = ("dialogue", "consultations")
 PART_MODELS = ("participation", "agendaitem", "agreementparty", "agreementupdate", "document")
 # Pillars and sectors have no draft state: any change is public at once, so only
 # Publishers change them; editors pick them from lists.
@@ -34,18 +48,25 @@ OWNER_FIELDS = {
 }
 
 
+def perm(action, model):
+    """ "change", "meeting" -> ("dialogue", "change_meeting")."""
+    return (MODEL_APPS.get(model, "dialogue"), f"{action}_{model}")
+
+
 def role_permissions():
-    """{group name: set of dialogue permission codenames} for each role."""
+    """{group name: set of (app label, permission codename)} for each role."""
     crud = ("add", "change", "delete", "view")
-    editor = {f"{action}_{model}" for model in PUBLISHABLE_MODELS + PART_MODELS for action in crud}
-    editor |= {f"view_{model}" for model in TAXONOMY_MODELS}
-    publisher = editor | {f"publish_{model}" for model in PUBLISHABLE_MODELS}
-    publisher |= {f"{action}_{model}" for model in TAXONOMY_MODELS for action in crud}
-    return {EDITOR: editor, PUBLISHER: publisher}
+    editor = {perm(action, model) for model in PUBLISHABLE_MODELS + PART_MODELS for action in crud}
+    editor |= {perm("view", model) for model in TAXONOMY_MODELS}
+    publisher = editor | {perm("publish", model) for model in PUBLISHABLE_MODELS}
+    publisher |= {perm(action, model) for model in TAXONOMY_MODELS for action in crud}
+    moderator = {perm("view", "consultation"), perm("view", "agendaitem"), perm("view", "meeting")}
+    moderator |= {perm(action, "submission") for action in ("view", "change", "moderate")}
+    return {EDITOR: editor, PUBLISHER: publisher, MODERATOR: moderator}
 
 
 def sync_roles(group_model=None, permission_model=None):
-    """Create the Editor and Publisher groups and give each exactly its dialogue permissions.
+    """Create the role groups and give each exactly its permissions of the apps they cover.
 
     Permissions of other apps that an administrator added to a group are left alone. Called by
     the data migration (with historical models) and after every ``migrate`` (post_migrate),
@@ -53,11 +74,21 @@ def sync_roles(group_model=None, permission_model=None):
     """
     group_model = group_model or apps.get_model("auth", "Group")
     permission_model = permission_model or apps.get_model("auth", "Permission")
-    dialogue_permissions = permission_model.objects.filter(content_type__app_label="dialogue")
-    for name, codenames in role_permissions().items():
+    covered = permission_model.objects.filter(content_type__app_label__in=ROLE_APPS)
+    by_key = {
+        (app_label, codename): pk
+        for pk, app_label, codename in covered.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    for name, keys in role_permissions().items():
         group, _ = group_model.objects.get_or_create(name=name)
-        wanted = set(dialogue_permissions.filter(codename__in=codenames))
-        current = set(group.permissions.filter(content_type__app_label="dialogue"))
+        wanted = {by_key[key] for key in keys if key in by_key}
+        current = set(
+            group.permissions.filter(content_type__app_label__in=ROLE_APPS).values_list(
+                "pk", flat=True
+            )
+        )
         if current - wanted:
             group.permissions.remove(*(current - wanted))
         if wanted - current:
@@ -76,6 +107,11 @@ def publish_codename(model):
 def can_publish(user, model):
     """Whether `user` may publish, unpublish, schedule and delete published `model` records."""
     return model._meta.model_name in PUBLISHABLE_MODELS and user.has_perm(publish_codename(model))
+
+
+def can_moderate(user):
+    """Whether `user` may review submissions, change their state and answer them."""
+    return user is not None and user.has_perm(MODERATE_PERMISSION)
 
 
 def owners(obj):

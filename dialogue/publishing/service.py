@@ -36,7 +36,11 @@ __all__ = [
     "PUBLICATION_FIELDS",
     "Refused",
     "StaleWrite",
+    "answer",
+    "confirm",
     "delete",
+    "erase_personal_data",
+    "moderate",
     "keep_baselines",
     "publish",
     "refusal",
@@ -45,6 +49,7 @@ __all__ = [
     "save",
     "schedule",
     "unpublish",
+    "withdraw",
 ]
 
 
@@ -104,6 +109,8 @@ def protected_refusal(record):
 def refusal(user, obj, stored=None):
     """Why `user` may not save `obj` as it is now (over its `stored` copy), or None."""
     model = type(obj)
+    if is_moderated(model):
+        return moderation_refusal(user, obj, stored)
     if stored is not None and roles.is_protected(user, stored):
         return protected_refusal(stored)
     if changes_publication(obj, stored) and not roles.can_publish(user, model):
@@ -179,6 +186,9 @@ def save(user, obj, *, based_on=None, over=STORED, comment="", log_entry=True, r
     if not reversion.is_active():
         keep_baselines([stored or obj])
     action = publication_action(obj, stored)
+    moderated = is_moderated(type(obj))
+    if moderated:
+        stamp_moderation(obj, stored)
     with revision(user, comment):
         obj.save()
         # A part changed on its own: the records it belongs to (before and after) change too.
@@ -191,6 +201,8 @@ def save(user, obj, *, based_on=None, over=STORED, comment="", log_entry=True, r
             signals.publication_changed.send(
                 sender=type(obj), user=user, objects=[obj], action=action
             )
+    if moderated:
+        announce(user, [(obj, stored)])
     return obj
 
 
@@ -308,3 +320,176 @@ def restore(user, version, *, comment=None):
         log(user, [restored], CHANGE, comment)
         signals.version_restored.send(sender=model, user=user, obj=restored, version=version)
     return restored
+
+
+# Public input (consultations/): moderation, official answers and the senders' own actions.
+# Submissions have states instead of drafts: an accepted one is public. Moderators change them
+# (with the save() above, or the bulk functions below); the sender confirms and withdraws
+# through signed links, so those two calls have no user.
+
+MODERATION_STATES = ("in-review", "accepted", "declined", "merged", "spam")
+
+
+def is_moderated(model):
+    return model._meta.model_name in roles.MODERATED_MODELS
+
+
+def moderation_refusal(user, obj, stored):
+    """Why `user` may not save the submission `obj` over its `stored` copy, or None."""
+    if not roles.can_moderate(user):
+        return _(
+            "Only a Moderator can review, accept, decline or answer submissions. Nothing was saved."
+        )
+    if stored is not None and stored.state in ("unconfirmed", "withdrawn"):
+        return _(
+            "%(record)s is not in the moderation queue (unconfirmed or withdrawn by its "
+            "sender): it cannot be changed. Nothing was saved."
+        ) % {"record": stored}
+    if (stored is None or obj.state != stored.state) and obj.state not in MODERATION_STATES:
+        return _("A moderator can only move a submission to: %(states)s. Nothing was saved.") % {
+            "states": ", ".join(
+                str(label) for value, label in type(obj).State.choices if value in MODERATION_STATES
+            )
+        }
+    if obj.state == "declined" and not obj.decline_reason.strip():
+        return _("Give the reason for declining: it is sent to the sender. Nothing was saved.")
+    if obj.state == "merged":
+        target = obj.merged_into
+        if target is None or target.pk == obj.pk or target.consultation_id != obj.consultation_id:
+            return _(
+                "Merge a submission into another one of the same consultation. Nothing was saved."
+            )
+        if target.state in ("merged", "spam", "withdrawn", "unconfirmed"):
+            return _("%(target)s cannot receive merged submissions (it is %(state)s).") % {
+                "target": target,
+                "state": target.get_state_display().lower(),
+            }
+    if obj.answered_at is not None and obj.state != "accepted":
+        return _("Only an accepted submission can have a published answer. Nothing was saved.")
+    return None
+
+
+def stamp_moderation(obj, stored):
+    """Record when the state of `obj` changed (moderated models)."""
+    if stored is None or stored.state != obj.state:
+        obj.state_changed_at = timezone.now()
+
+
+def announce(user, changes):
+    """Send the moderation signals for [(submission, its stored copy before the change)]."""
+    by_state = {}
+    for obj, stored in changes:
+        if (
+            stored is None
+            or stored.state != obj.state
+            or (obj.state == "declined" and stored.decline_reason != obj.decline_reason)
+        ):
+            by_state.setdefault(obj.state, []).append(obj)
+    for state, objects in by_state.items():
+        signals.moderated.send(type(objects[0]), submissions=objects, state=state, user=user)
+    for obj, stored in changes:
+        if obj.answered_at is not None and (stored is None or stored.answered_at is None):
+            signals.answered.send(type(obj), submission=obj, user=user)
+
+
+def moderate(user, submissions, state, *, reason="", merged_into=None, comment=None):
+    """Move `submissions` to `state` (declined: with `reason`; merged: into `merged_into`).
+
+    One version and one log entry each; refused as a whole, saving none, when any of them may
+    not be moved. Returns the submissions that changed.
+    """
+    changed, stored_copies = [], []
+    for obj in submissions:
+        stored = stored_copy(obj)
+        if stored is not None and stored.state == state and state != "declined":
+            continue
+        obj.state = state
+        if state == "declined":
+            obj.decline_reason = reason
+        obj.merged_into = merged_into if state == "merged" else None
+        if state != "accepted":
+            obj.answered_at = None
+        check(user, obj, stored)
+        stamp_moderation(obj, stored)
+        changed.append(obj)
+        stored_copies.append(stored)
+    if not changed:
+        return []
+    if not reversion.is_active():
+        keep_baselines(changed)
+    label = dict(type(changed[0]).State.choices)[state]
+    comment = comment or _("Moved to “%(state)s”.") % {"state": label}
+    with revision(user, comment):
+        for obj in changed:
+            obj.save()
+        log(user, changed, CHANGE, comment)
+    announce(user, list(zip(changed, stored_copies, strict=True)))
+    return changed
+
+
+def answer(user, submission, *, texts, publish=True, comment=None):
+    """Set the official answer of an accepted `submission` ({language: text}), published now
+    with its date (`publish`), or kept unpublished."""
+    stored = stored_copy(submission)
+    for language, text in texts.items():
+        setattr(submission, f"answer_{language}", text)
+    was_published = stored is not None and stored.answered_at is not None
+    if publish and not was_published:
+        submission.answered_at = timezone.now()
+    elif not publish:
+        submission.answered_at = None
+    check(user, submission, stored)
+    if not reversion.is_active():
+        keep_baselines([submission])
+    comment = comment or (_("Answer published.") if publish else _("Answer saved unpublished."))
+    with revision(user, comment):
+        submission.save()
+        log(user, [submission], CHANGE, comment)
+    announce(user, [(submission, stored)])
+    return submission
+
+
+def confirm(submission):
+    """The sender confirmed their email address: the submission joins the moderation queue."""
+    if submission.state != "unconfirmed":
+        return False
+    now = timezone.now()
+    submission.state = "received"
+    submission.confirmed_at = now
+    submission.state_changed_at = now
+    with revision(None, _("Email address confirmed by the sender.")):
+        submission.save()
+    return True
+
+
+def withdraw(submission):
+    """The sender withdrew the submission: its content and personal data are erased at once,
+    with every earlier version of it; what remains is a counted, empty record."""
+    from reversion.models import Version
+
+    if submission.state in ("withdrawn",):
+        return False
+    now = timezone.now()
+    submission.state = "withdrawn"
+    submission.state_changed_at = submission.withdrawn_at = submission.erased_at = now
+    submission.erase_content()
+    with transaction.atomic():
+        Version.objects.get_for_object(submission).delete()
+        with revision(None, _("Withdrawn by the sender; content and personal data erased.")):
+            submission.save()
+        submission.agenda_items.clear()
+        submission.sectors.clear()
+    return True
+
+
+def erase_personal_data(submissions, *, comment=None):
+    """Erase the names and email addresses of `submissions` (the retention schedule)."""
+    now = timezone.now()
+    erased = []
+    with revision(None, comment or _("Personal data erased after the retention period.")):
+        for obj in submissions:
+            obj.erase_personal_data()
+            obj.erased_at = now
+            obj.save()
+            erased.append(obj)
+    return erased

@@ -33,6 +33,12 @@ publication_changed = Signal()
 version_restored = Signal()
 record_deleted = Signal()
 
+# Sent by the publishing service once moderators have moved submissions to a state
+# (`submissions`, `state`, `user`) and once an official answer is published (`submission`,
+# `user`); consultations/ tells the senders.
+moderated = Signal()
+answered = Signal()
+
 STORED = ("version", "slug", "publication_status", "publish_at", "first_published_at")
 
 
@@ -99,8 +105,8 @@ def after_save(sender, instance, created=False, **kwargs):
     SlugRedirect.objects.filter(content_type=content_type, old_slug=instance.slug).delete()
 
 
-def connect():
-    for model in apps.get_app_config("dialogue").get_models():
+def connect(app_label="dialogue"):
+    for model in apps.get_app_config(app_label).get_models():
         if issubclass(model, TimeStamped):
             uid = f"dialogue-workflow:{model._meta.label}"
             pre_save.connect(before_save, sender=model, dispatch_uid=uid)

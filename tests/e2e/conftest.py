@@ -140,7 +140,7 @@ def page(new_page):
 @pytest.fixture
 def demo_data(transactional_db):
     """The demo fixture (the initiative's real history), as `make demo` loads it."""
-    call_command("loaddata", "hled_demo", verbosity=0)
+    call_command("loaddata", "hled_demo", "consultations_demo", verbosity=0)
 
 
 @pytest.fixture

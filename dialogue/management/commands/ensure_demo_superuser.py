@@ -12,20 +12,22 @@ from dialogue.publishing.roles import ROLES, sync_roles
 
 
 class Command(BaseCommand):
-    """Create (or reset) the demo superuser, an Editor and a Publisher, and print the login."""
+    """Create (or reset) the demo superuser, an Editor, a Publisher and a Moderator, and print
+    the login."""
 
     help = (
         "Create the demo superuser, or reset its password if it exists. Uses "
         "DJANGO_SUPERUSER_USERNAME / DJANGO_SUPERUSER_PASSWORD when set, otherwise the "
         "username 'admin' and a new random password. With --roles, also create the accounts "
-        "'editor' and 'publisher' (same password) to show the editorial workflow."
+        "'editor', 'publisher' and 'moderator' (same password) to show the editorial workflow "
+        "and the moderation of public input."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--roles",
             action="store_true",
-            help="Also create the demo accounts 'editor' and 'publisher' with their roles.",
+            help="Also create the demo accounts 'editor', 'publisher' and 'moderator'.",
         )
 
     def handle(self, *args, roles=False, **options):
@@ -40,10 +42,11 @@ class Command(BaseCommand):
         self.stdout.write(f"  Password: {password}")
         if roles:
             sync_roles()
-            for role in ("editor", "publisher"):
+            for role in ("editor", "publisher", "moderator"):
                 self.account(role, password, group=ROLES[role])
             self.stdout.write(
-                "  Also 'editor' (Editor role) and 'publisher' (Publisher role), same password."
+                "  Also 'editor' (Editor role), 'publisher' (Publisher role) and 'moderator' "
+                "(Moderator role), same password."
             )
 
     def account(self, username, password, email="", superuser=False, group=None):
