@@ -8,13 +8,14 @@ from django.contrib.admin.utils import unquote
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationStackedInline, TranslationTabularInline
+from modeltranslation.admin import TranslationStackedInline
 from reversion.models import Version
 
 from ..models import AgendaItem, Meeting, Participation
 from ..timezones import timezone_choices
 from .content import MeetingDocumentInline
 from .filters import MissingSpanishFilter, PublicationFilter, year_filter
+from .rows import RowsInline
 from .workflow import HttpsLinks, PartAdmin, PublishableAdmin, WorkflowAdminForm, both, search_both
 
 
@@ -68,17 +69,19 @@ class MeetingAdminForm(WorkflowAdminForm):
         return cleaned
 
 
-class ParticipationInline(HttpsLinks, TranslationTabularInline):
+class ParticipationInline(RowsInline, HttpsLinks, TranslationStackedInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["stakeholder"]
-    fields = ["stakeholder", "role", "side", "capacity", "order"]
+    fields = [("stakeholder", "role", "side"), both("capacity"), "order"]
     ordering = ["order", "id"]
     verbose_name = _("participant")
     verbose_name_plural = _("co-chairs and participants")
+    summary_fields = ("order", "stakeholder", "role", "side")
+    position_field = "order"
 
 
-class AgendaItemInline(HttpsLinks, TranslationStackedInline):
+class AgendaItemInline(RowsInline, HttpsLinks, TranslationStackedInline):
     model = AgendaItem
     extra = 0
     fk_name = "meeting"
@@ -88,12 +91,13 @@ class AgendaItemInline(HttpsLinks, TranslationStackedInline):
         ("position", "duration"),
         both("title"),
         ("pillar", "parent"),
-        "sectors",
-        "presenters",
-        "description",
-        "outcome",
+        ("sectors", "presenters"),
+        both("description"),
+        both("outcome"),
     ]
     show_change_link = True
+    summary_fields = ("position", "title_en", "pillar")
+    position_field = "position"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
@@ -135,6 +139,7 @@ class MeetingAdmin(PublishableAdmin):
         (
             _("When and where"),
             {
+                "classes": ["collapse", "open"],
                 "fields": [
                     ("start", "end"),
                     ("date_precision", "timezone"),
@@ -148,9 +153,9 @@ class MeetingAdmin(PublishableAdmin):
                 ),
             },
         ),
-        (None, {"fields": ["summary", "body"]}),
+        (None, {"fields": [both("summary"), both("body")]}),
         PublishableAdmin.publication_fieldset,
-        (_("Staff only"), {"fields": ["notes", "created_at", "updated_at"]}),
+        PublishableAdmin.staff_fieldset,
     ]
 
     def get_queryset(self, request):

@@ -1,7 +1,6 @@
 """Stakeholders in the admin."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from ..models import Stakeholder
 from .filters import MissingSpanishFilter, PublicationFilter
@@ -17,8 +16,8 @@ class StakeholderAdmin(PublishableAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     fieldsets = [
-        (None, {"fields": [both("name"), "slug", "acronym", ("kind", "country"), "parent"]}),
-        (None, {"fields": [both("position"), "website", "description"]}),
+        (None, {"fields": [both("name"), ("slug", "acronym"), ("kind", "country"), "parent"]}),
+        (None, {"fields": [both("position"), "website", both("description")]}),
         PublishableAdmin.publication_fieldset,
-        (_("Staff only"), {"fields": ["notes", "created_at", "updated_at"]}),
+        PublishableAdmin.staff_fieldset,
     ]

@@ -138,6 +138,10 @@ class WorkflowAdmin(HttpsLinks, HistoryAdminMixin, TranslationAdmin, VersionAdmi
     object_history_template = "admin/dialogue/object_history.html"
     history_latest_first = True
 
+    class Media:
+        css = {"all": ["dialogue/admin-forms.css"]}
+        js = ["dialogue/admin-rows.js"]
+
     # Roles
 
     @property
@@ -337,7 +341,14 @@ class PublishableAdmin(WorkflowAdmin):
     """
 
     actions = ["publish", "unpublish"]
-    publication_fieldset = (_("Publication"), {"fields": ("publication_status", "publish_at")})
+    publication_fieldset = (
+        _("Publication"),
+        {"classes": ["collapse", "open"], "fields": [("publication_status", "publish_at")]},
+    )
+    staff_fieldset = (
+        _("Staff only"),
+        {"classes": ["collapse"], "fields": ["notes", ("created_at", "updated_at")]},
+    )
     readonly_fields = ("created_at", "updated_at")
 
     @admin.display(description=_("publication"), ordering="publication_status")
