@@ -8,6 +8,7 @@ from ..models import Agreement, AgreementParty, AgreementUpdate
 from .content import AgreementDocumentInline
 from .filters import MissingSpanishFilter, PublicationFilter, year_filter
 from .rows import RowsInline
+from .spreadsheets import AgreementResource, SpreadsheetAdmin
 from .workflow import HttpsLinks, PartAdmin, PublishableAdmin, both, search_both
 
 
@@ -29,7 +30,8 @@ class AgreementUpdateInline(RowsInline, HttpsLinks, TranslationStackedInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(PublishableAdmin):
+class AgreementAdmin(SpreadsheetAdmin, PublishableAdmin):
+    resource_classes = [AgreementResource]
     list_display = [
         "title",
         "kind",

@@ -4,11 +4,13 @@ from django.contrib import admin
 
 from ..models import Stakeholder
 from .filters import MissingSpanishFilter, PublicationFilter
+from .spreadsheets import SpreadsheetAdmin, StakeholderResource
 from .workflow import PublishableAdmin, both, search_both
 
 
 @admin.register(Stakeholder)
-class StakeholderAdmin(PublishableAdmin):
+class StakeholderAdmin(SpreadsheetAdmin, PublishableAdmin):
+    resource_classes = [StakeholderResource]
     list_display = ["name", "acronym", "kind", "country", "parent", "position", "publication"]
     list_select_related = ["parent"]
     list_filter = [PublicationFilter, MissingSpanishFilter, "publication_status", "kind", "country"]

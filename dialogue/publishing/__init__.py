@@ -4,8 +4,10 @@
 - service: publish, unpublish, schedule, save, delete, restore; every writer calls these
 - history: what django-reversion keeps, baselines, the last change of a record
 - signals: what every save does (first publication time, redirects from old slugs)
+- copies: a meeting copied as the draft of its next edition
 """
 
+from .copies import next_meeting
 from .roles import can_publish, is_protected, owners
 from .service import (
     PUBLICATION_FIELDS,
@@ -32,6 +34,7 @@ __all__ = [
     "delete",
     "is_protected",
     "keep_baselines",
+    "next_meeting",
     "owners",
     "publication_to_keep",
     "publish",
