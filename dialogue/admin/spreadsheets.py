@@ -75,7 +75,7 @@ class ChoiceWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         text = str(value or "").strip()
         if not text:
-            return ""
+            return None  # an empty cell keeps the record's value (the default for a new one)
         for code, label in self.choices:
             names = {str(code).lower()}
             for language in ("en", "es"):
@@ -124,7 +124,9 @@ class SlugOrNameWidget(widgets.ForeignKeyWidget):
 
 
 def choice_field(name, choices):
-    return fields.Field(attribute=name, column_name=name, widget=ChoiceWidget(choices))
+    return fields.Field(
+        attribute=name, column_name=name, widget=ChoiceWidget(choices), saves_null_values=False
+    )
 
 
 class PublishingResource(resources.ModelResource):
@@ -132,6 +134,15 @@ class PublishingResource(resources.ModelResource):
     through it with the parts of the record (many-to-many fields) in the same version."""
 
     user = None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """An empty cell leaves an empty text as it is (stored as NULL or as ""), so a sheet
+        exported here and imported again changes nothing."""
+        if not is_m2m and field.attribute and field.column_name in row:
+            current = getattr(instance, field.attribute, None)
+            if current in ("", None) and row[field.column_name] in ("", None):
+                return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def before_import(self, dataset, **kwargs):
         self.user = kwargs.get("user")
