@@ -154,7 +154,7 @@ class WorkflowAdmin(HttpsLinks, HistoryAdminMixin, TranslationAdmin, VersionAdmi
 
     class Media:
         css = {"all": ["dialogue/admin-forms.css"]}
-        js = ["dialogue/admin-rows.js"]
+        js = ["dialogue/admin-rows.js", "dialogue/admin-forms.js"]
 
     # Roles
 
