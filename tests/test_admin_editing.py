@@ -654,3 +654,29 @@ def test_agenda_items_of_a_form_post_back_as_the_form_shows_them(editor_client, 
     assert editor_client.post(change_url(draft_meeting), data).status_code == 302
     assert AgendaItem.objects.filter(meeting=draft_meeting).count() == 3
     assert Document.objects.count() == 0
+
+
+def test_the_admin_pages_have_no_inline_style_or_script_of_ours(editor_client):
+    """Under a strict CSP: no style= or on…= attribute, and no inline script except the rich-text
+    editor's import map (the security settings allow it by its hash)."""
+    import re
+
+    meeting = MeetingFactory(draft=True)
+    AgendaItemFactory(meeting=meeting)
+    ParticipationFactory(meeting=meeting)
+    DocumentFactory(meeting=meeting)
+    urls = [
+        change_url(meeting),
+        reverse("admin:dialogue_meeting_add"),
+        reverse("admin:dialogue_participation_import") + f"?meeting={meeting.pk}",
+        reverse("admin:dialogue_stakeholder_export"),
+        reverse("admin:dialogue_meeting_changelist"),
+        reverse("admin:index"),
+    ]
+    for url in urls:
+        response = editor_client.get(url)
+        assert response.status_code == 200, url
+        page = text(response)
+        assert not re.findall(r"<[^>]*\s(?:style|on[a-z]+)=[^>]*>", page), url
+        inline = re.findall(r"<script(?![^>]*\ssrc=)([^>]*)>", page)
+        assert all('type="importmap"' in attributes for attributes in inline), (url, inline)

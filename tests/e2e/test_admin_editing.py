@@ -58,7 +58,20 @@ def agenda_titles(page):
 def test_an_editor_builds_a_meeting_reorders_its_agenda_and_duplicates_it(editor_page):
     page = editor_page
     pillar = PillarFactory(number=1, name="Promoting competitiveness and connectivity")
-    words = "Alpha Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliett Kilo Lima".split()
+    words = [
+        "Alpha",
+        "Bravo",
+        "Charlie",
+        "Delta",
+        "Echo",
+        "Foxtrot",
+        "Golf",
+        "Hotel",
+        "India",
+        "Juliett",
+        "Kilo",
+        "Lima",
+    ]
     agencies = [
         StakeholderFactory(name=f"Agency {word}", slug=f"agency-{word.lower()}") for word in words
     ]
