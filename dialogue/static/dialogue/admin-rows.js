@@ -202,7 +202,8 @@
       button.addEventListener("click", () => rowsOf(group).forEach((row) => setOpen(row, open)));
       tools.append(button);
     }
-    if (group.dataset.rowsPosition) {
+    const position = group.dataset.rowsPosition;
+    if (position && group.querySelector(`[name$="-${position}"]`)) {
       const help = document.createElement("p");
       help.className = "rows-help";
       help.id = `${group.id}-rows-help`;
