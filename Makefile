@@ -34,11 +34,13 @@ demo: install .demo-secret
 test: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
 
-# The whole suite again on the local PostgreSQL (pytest-django creates and drops test_hled).
+# The suite again on the local PostgreSQL (pytest-django creates and drops test_hled), without
+# the browser tests: they exercise the browser side, which the SQLite run already covers.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hled
+POSTGRES_PYTEST_ARGS ?= -m "not e2e"
 test-postgres: install
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret \
-		$(BIN)/pytest --create-db $(PYTEST_ARGS)
+		$(BIN)/pytest --create-db $(POSTGRES_PYTEST_ARGS) $(PYTEST_ARGS)
 
 # Production-like serving on the local database: debug off, collected static files, gunicorn
 # (settings in gunicorn.conf.py; WEB_CONCURRENCY sets the workers, default 2 x cores + 1).

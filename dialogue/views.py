@@ -186,7 +186,7 @@ class StakeholderDetailView(PreviewMixin, DetailView):
         slug = self.kwargs[self.slug_url_kwarg]
         newest_meetings = ("-meeting__start", "-id")
         latest_participations = (
-            Participation.objects.in_public_meetings()
+            Participation.objects.in_public_owners()
             .filter(stakeholder__slug=slug)
             .order_by(*newest_meetings)
             .values("pk")[: self.LIMIT]
@@ -198,7 +198,7 @@ class StakeholderDetailView(PreviewMixin, DetailView):
         )
         newest_agreements = (F("agreement__announced_on").desc(nulls_last=True), "-id")
         latest_parties = (
-            AgreementParty.objects.in_public_agreements()
+            AgreementParty.objects.in_public_owners()
             .filter(stakeholder__slug=slug)
             .order_by(*newest_agreements)
             .values("pk")[: self.LIMIT]

@@ -1,10 +1,63 @@
-"""Fixtures shared by the test modules; factories live in tests/factories.py."""
+"""Fixtures and helpers shared by the test modules; factories live in tests/factories.py."""
 
+import factory.random
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
+
+# Helpers (import them: `from .conftest import html, change_url`)
+
+
+def html(response):
+    """The body of `response` as text."""
+    return response.content.decode()
+
+
+def admin_url(obj_or_model, view, *args):
+    opts = obj_or_model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def change_url(obj):
+    return admin_url(obj, "change", obj.pk)
+
+
+def changelist_url(model):
+    return admin_url(model, "changelist")
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo fixture, loaded once per test module that only reads it.
+
+    It is loaded inside a transaction that is rolled back after the module's last test; each
+    test runs in a savepoint within it (as in Django's `TestCase.setUpTestData`), so what one
+    test changes is undone for the next. Not for tests that need committed data (live server).
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        try:
+            call_command("loaddata", "hled_demo", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def seeded_randomness():
+    """Every test draws the same fake data on every run (factory_boy and Faker share it)."""
+    from tests.factories import fake
+
+    factory.random.reseed_random("hled")
+    fake.seed_instance("hled")
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from dialogue.models import (
     Stakeholder,
 )
 
+from .conftest import changelist_url, html
 from .factories import (
     AgendaItemFactory,
     AgreementFactory,
@@ -66,14 +67,6 @@ REGISTERED = sorted(
 
 def model_id(model):
     return model._meta.model_name
-
-
-def changelist_url(model):
-    return f"/admin/dialogue/{model._meta.model_name}/"
-
-
-def html(response):
-    return response.content.decode()
 
 
 def results(response):

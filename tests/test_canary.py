@@ -28,20 +28,7 @@ import pytest
 from django.utils import timezone, translation
 
 from dialogue.models import Meeting
-from tests.factories import (
-    AgendaItemFactory,
-    AgreementFactory,
-    AgreementPartyFactory,
-    AgreementUpdateFactory,
-    DocumentFactory,
-    KeyFigureFactory,
-    MeetingFactory,
-    PageFactory,
-    ParticipationFactory,
-    PillarFactory,
-    SectorFactory,
-    StakeholderFactory,
-)
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -75,38 +62,38 @@ PROBES = [
 def canary_world():
     """Public records, each with hidden twins linked to it everywhere they can be."""
     now = timezone.now()
-    pillar = PillarFactory(number=1, name="Competitiveness and connectivity", slug="pillar-one")
-    sector = SectorFactory(name="Transport", slug="transport")
-    department = StakeholderFactory(name="Department of Commerce", slug="commerce")
-    secretariat = StakeholderFactory(name="Secretariat of Economy", slug="economy", country="MX")
-    meeting = MeetingFactory(
+    pillar = f.PillarFactory(number=1, name="Competitiveness and connectivity", slug="pillar-one")
+    sector = f.SectorFactory(name="Transport", slug="transport")
+    department = f.StakeholderFactory(name="Department of Commerce", slug="commerce")
+    secretariat = f.StakeholderFactory(name="Secretariat of Economy", slug="economy", country="MX")
+    meeting = f.MeetingFactory(
         title="First HLED meeting",
         slug="first-meeting",
         start=now - dt.timedelta(days=400),
         status=Meeting.Status.HELD,
     )
-    upcoming = MeetingFactory(title="Next HLED meeting", slug="next-meeting", upcoming=True)
-    agreement = AgreementFactory(
+    upcoming = f.MeetingFactory(title="Next HLED meeting", slug="next-meeting", upcoming=True)
+    agreement = f.AgreementFactory(
         title="Air transport agreement",
         slug="air-transport",
         pillar=pillar,
         origin_meeting=meeting,
         sectors=[sector],
     )
-    item = AgendaItemFactory(meeting=meeting, position=1, title="Connectivity", pillar=pillar)
-    ParticipationFactory(meeting=meeting, stakeholder=department, capacity="Secretary")
-    ParticipationFactory(meeting=meeting, stakeholder=secretariat, capacity="Secretary")
-    AgreementPartyFactory(agreement=agreement, stakeholder=department, capacity="Secretary")
-    AgreementUpdateFactory(agreement=agreement, title="Signed", meeting=meeting)
-    DocumentFactory(meeting=meeting, title="Joint statement", slug="joint-statement")
-    PageFactory(title="About the initiative", slug="about", menu_order=1)
-    KeyFigureFactory(label="Bilateral trade", slug="trade")
+    item = f.AgendaItemFactory(meeting=meeting, position=1, title="Connectivity", pillar=pillar)
+    f.ParticipationFactory(meeting=meeting, stakeholder=department, capacity="Secretary")
+    f.ParticipationFactory(meeting=meeting, stakeholder=secretariat, capacity="Secretary")
+    f.AgreementPartyFactory(agreement=agreement, stakeholder=department, capacity="Secretary")
+    f.AgreementUpdateFactory(agreement=agreement, title="Signed", meeting=meeting)
+    f.DocumentFactory(meeting=meeting, title="Joint statement", slug="joint-statement")
+    f.PageFactory(title="About the initiative", slug="about", menu_order=1)
+    f.KeyFigureFactory(label="Bilateral trade", slug="trade")
 
     presenters = [department]
     for state in ("draft", "scheduled"):
         word = f"{TEXT_MARKER}{state}"
         flags = {"draft": state == "draft", "scheduled": state == "scheduled"}
-        person = StakeholderFactory(
+        person = f.StakeholderFactory(
             name=f"{word}stakeholder Person",
             slug=f"{SLUG_MARKER}-{state}-stakeholder",
             position=f"{word}position",
@@ -114,42 +101,42 @@ def canary_world():
             **flags,
         )
         # A hidden parent of a public stakeholder.
-        StakeholderFactory(
+        f.StakeholderFactory(
             name=f"Public agency of a {state} parent",
             slug=f"agency-of-{state}-parent",
-            parent=StakeholderFactory(
+            parent=f.StakeholderFactory(
                 name=f"{word}parent Organization",
                 slug=f"{SLUG_MARKER}-{state}-parent",
                 **flags,
             ),
         )
         presenters.append(person)
-        ParticipationFactory(meeting=meeting, stakeholder=person, capacity=f"{word}capacity")
-        AgreementPartyFactory(agreement=agreement, stakeholder=person, capacity=f"{word}party")
+        f.ParticipationFactory(meeting=meeting, stakeholder=person, capacity=f"{word}capacity")
+        f.AgreementPartyFactory(agreement=agreement, stakeholder=person, capacity=f"{word}party")
 
-        hidden_meeting = MeetingFactory(
+        hidden_meeting = f.MeetingFactory(
             title=f"{word}meeting title",
             slug=f"{SLUG_MARKER}-{state}-meeting",
             summary=f"{word}meeting summary",
             start=now - dt.timedelta(days=200),
             **flags,
         )
-        AgendaItemFactory(
+        f.AgendaItemFactory(
             meeting=hidden_meeting,
             position=1,
             title=f"{word}agendaitem",
             pillar=pillar,
             presenters=[department],
         )
-        ParticipationFactory(meeting=hidden_meeting, stakeholder=department)
-        DocumentFactory(
+        f.ParticipationFactory(meeting=hidden_meeting, stakeholder=department)
+        f.DocumentFactory(
             meeting=hidden_meeting,
             title=f"{word}meetingdocument",
             slug=f"{SLUG_MARKER}-{state}-meeting-document",
             url=f"https://example.org/{word}.pdf",
         )
 
-        hidden_agreement = AgreementFactory(
+        hidden_agreement = f.AgreementFactory(
             title=f"{word}agreement title",
             slug=f"{SLUG_MARKER}-{state}-agreement",
             summary=f"{word}agreement summary",
@@ -159,32 +146,32 @@ def canary_world():
             agenda_items=[item],
             **flags,
         )
-        AgreementPartyFactory(agreement=hidden_agreement, stakeholder=department)
-        AgreementUpdateFactory(agreement=hidden_agreement, title=f"{word}update")
-        DocumentFactory(
+        f.AgreementPartyFactory(agreement=hidden_agreement, stakeholder=department)
+        f.AgreementUpdateFactory(agreement=hidden_agreement, title=f"{word}update")
+        f.DocumentFactory(
             meeting=None,
             agreement=hidden_agreement,
             title=f"{word}agreementdocument",
             slug=f"{SLUG_MARKER}-{state}-agreement-document",
         )
         # A public agreement announced at, and reported on at, the hidden meeting.
-        AgreementFactory(
+        f.AgreementFactory(
             title=f"Agreement announced at the {state} meeting",
             slug=f"announced-at-{state}-meeting",
             origin_meeting=hidden_meeting,
             pillar=pillar,
         )
-        AgreementUpdateFactory(
+        f.AgreementUpdateFactory(
             agreement=agreement, title=f"Reported at the {state} meeting", meeting=hidden_meeting
         )
 
-        PageFactory(
+        f.PageFactory(
             title=f"{word}page title",
             slug=f"{SLUG_MARKER}-{state}-page",
             menu_order=2,
             **flags,
         )
-        KeyFigureFactory(label=f"{word}keyfigure", slug=f"{SLUG_MARKER}-{state}-figure", **flags)
+        f.KeyFigureFactory(label=f"{word}keyfigure", slug=f"{SLUG_MARKER}-{state}-figure", **flags)
     item.presenters.set(presenters)
     return {"meeting": meeting, "upcoming": upcoming, "agreement": agreement}
 

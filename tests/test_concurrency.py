@@ -7,17 +7,10 @@ from django.urls import reverse
 from dialogue.models import AgendaItem, Meeting
 
 from .admin_forms import form_fields, open_form
+from .conftest import change_url, html
 from .factories import AgendaItemFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(obj):
-    return reverse(f"admin:dialogue_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def text(response):
-    return response.content.decode()
 
 
 @pytest.fixture
@@ -29,7 +22,7 @@ def meeting():
 
 def assert_refused(response, by):
     assert response.status_code == 200
-    page = text(response)
+    page = html(response)
     assert "Someone else changed this record since you opened it" in page
     assert f"This meeting was changed by {by} on" in page
     assert "Your changes were not saved" in page
@@ -121,7 +114,7 @@ def test_a_save_without_the_version_it_was_opened_at_is_refused(publisher_client
     data["title_en"] = "From a form of unknown age"
     response = publisher_client.post(change_url(meeting), data)
     assert response.status_code == 200
-    assert "Your changes were not saved" in text(response)
+    assert "Your changes were not saved" in html(response)
     assert Meeting.objects.get(pk=meeting.pk).title_en == "Second HLED meeting"
 
 
@@ -146,7 +139,7 @@ def test_every_save_raises_the_version(meeting):
 
 
 def test_the_change_form_carries_the_version_once(publisher_client, meeting):
-    page = text(publisher_client.get(change_url(meeting)))
+    page = html(publisher_client.get(change_url(meeting)))
     version = Meeting.objects.get(pk=meeting.pk).version
     assert page.count('name="lock_version"') == 1
     assert f'name="lock_version" value="{version}"' in page

@@ -11,6 +11,7 @@ from django.urls import reverse
 from dialogue.filters import agreement_years, distinct_years, meeting_years
 from dialogue.models import Agreement, Meeting
 
+from .conftest import html
 from .factories import (
     AgendaItemFactory,
     AgreementFactory,
@@ -25,10 +26,6 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 ERROR_BANNER = "Some filters could not be applied"
-
-
-def html(response):
-    return response.content.decode()
 
 
 def results(client, url_name, **params):
@@ -165,19 +162,6 @@ class TestAgreementFilters:
         AgreementPartyFactory(agreement=match, stakeholder=dot)
         AgreementPartyFactory()
         assert agreements(client, stakeholder="dot") == [match]
-
-    @pytest.mark.parametrize("trait", ["draft", "scheduled"])
-    def test_unpublished_stakeholder_is_rejected_and_not_revealed(self, client, trait):
-        hidden = StakeholderFactory(slug="hidden-body", name="Hidden body", **{trait: True})
-        AgreementPartyFactory(stakeholder=hidden)
-
-        response = client.get(reverse("dialogue:agreement-list"), {"stakeholder": "hidden-body"})
-
-        assert response.status_code == 200
-        assert "stakeholder" in response.context["filter"].errors
-        assert list(response.context["object_list"]) == []
-        assert ERROR_BANNER in html(response)
-        assert "Hidden body" not in html(response)
 
     @pytest.mark.parametrize("trait", ["draft", "scheduled"])
     def test_unpublished_meeting_is_rejected_and_not_revealed(self, client, trait):
@@ -352,19 +336,6 @@ class TestMeetingsOfAStakeholder:
         ParticipationFactory()
         assert meetings(client, stakeholder="dot") == [match]
 
-    @pytest.mark.parametrize("trait", ["draft", "scheduled"])
-    def test_unpublished_stakeholder_is_rejected_and_not_revealed(self, client, trait):
-        hidden = StakeholderFactory(slug="hidden-body", name="Hidden body", **{trait: True})
-        ParticipationFactory(stakeholder=hidden)
-
-        response = client.get(reverse("dialogue:meeting-list"), {"stakeholder": "hidden-body"})
-
-        assert response.status_code == 200
-        assert "stakeholder" in response.context["filter"].errors
-        assert list(response.context["object_list"]) == []
-        assert ERROR_BANNER in html(response)
-        assert "Hidden body" not in html(response)
-
     def test_the_stakeholder_page_says_when_it_shows_only_the_latest(self, client):
         from dialogue.views import StakeholderDetailView
 
@@ -385,3 +356,24 @@ class TestMeetingsOfAStakeholder:
         page = html(client.get(dot.get_absolute_url()))
         assert "meetings are shown" not in page
         assert f"{reverse('dialogue:meeting-list')}?stakeholder=dot" in page
+
+
+@pytest.mark.parametrize("trait", ["draft", "scheduled"])
+@pytest.mark.parametrize(
+    ("list_name", "part_factory"),
+    [("agreement-list", AgreementPartyFactory), ("meeting-list", ParticipationFactory)],
+    ids=["agreements", "meetings"],
+)
+def test_unpublished_stakeholder_is_rejected_and_not_revealed(
+    client, list_name, part_factory, trait
+):
+    hidden = StakeholderFactory(slug="hidden-body", name="Hidden body", **{trait: True})
+    part_factory(stakeholder=hidden)
+
+    response = client.get(reverse(f"dialogue:{list_name}"), {"stakeholder": "hidden-body"})
+
+    assert response.status_code == 200
+    assert "stakeholder" in response.context["filter"].errors
+    assert list(response.context["object_list"]) == []
+    assert ERROR_BANNER in html(response)
+    assert "Hidden body" not in html(response)

@@ -8,6 +8,7 @@ from reversion.models import Version
 from dialogue.models import AgendaItem, Agreement, Meeting, PublicationStatus
 
 from .admin_forms import open_form
+from .conftest import change_url, html
 from .factories import (
     AgendaItemFactory,
     AgreementFactory,
@@ -18,20 +19,12 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
-def change_url(obj):
-    return reverse(f"admin:dialogue_{obj._meta.model_name}_change", args=[obj.pk])
-
-
 def history_url(obj):
     return reverse(f"admin:dialogue_{obj._meta.model_name}_history", args=[obj.pk])
 
 
 def revision_url(obj, version):
     return reverse(f"admin:dialogue_{obj._meta.model_name}_revision", args=[obj.pk, version.pk])
-
-
-def text(response):
-    return response.content.decode()
 
 
 def versions_of(obj):
@@ -95,7 +88,7 @@ def test_a_change_records_who_when_and_the_state_before(publisher_client, publis
     assert after.revision.user == publisher
     assert "Title [en]" in after.revision.get_comment()
 
-    page = text(publisher_client.get(history_url(meeting)))
+    page = html(publisher_client.get(history_url(meeting)))
     assert "pat-publisher" in page
     assert page.index("Edited") < page.index("before the first change")  # newest first
 
@@ -154,7 +147,7 @@ def test_compare_shows_every_changed_field_old_and_new(publisher_client, meeting
     edit_meeting_and_agenda(publisher_client, meeting)
     before, after = versions_of(meeting)
 
-    history = text(publisher_client.get(history_url(meeting)))
+    history = html(publisher_client.get(history_url(meeting)))
     assert f'name="from" value="{before.pk}"' in history
     assert f'name="to" value="{after.pk}"' in history
 
@@ -177,7 +170,7 @@ def test_compare_shows_every_changed_field_old_and_new(publisher_client, meeting
     (changed,) = [row for row in agenda_part["rows"] if row["change"] == "changed"]
     assert [field["label"] for field in changed["fields"]] == ["Title [en]"]
 
-    page = text(response)
+    page = html(response)
     assert "<del>removed</del>" in page and "<ins>added</ins>" in page
     assert "border crossings" in page
 
@@ -269,7 +262,7 @@ def test_an_editor_restores_content_but_not_publication(editor_client, publisher
     assert published_version.field_dict["publication_status"] == "published"
 
     page = editor_client.get(revision_url(meeting, published_version))
-    assert "publication settings are not restored" in text(page)
+    assert "publication settings are not restored" in html(page)
     response = restore(editor_client, meeting, published_version)
 
     assert response.status_code == 302
@@ -316,7 +309,7 @@ def test_a_deleted_meeting_is_recovered_with_its_agenda(publisher_client, meetin
     assert not AgendaItem.objects.exists()
 
     recover_list = publisher_client.get(reverse("admin:dialogue_meeting_recoverlist"))
-    assert "Second HLED meeting" in text(recover_list)
+    assert "Second HLED meeting" in html(recover_list)
     deleted = Version.objects.get_deleted(Meeting).get()
     url = reverse("admin:dialogue_meeting_recover", args=[deleted.pk])
     data = open_form(publisher_client, url, "meeting")
@@ -353,7 +346,7 @@ def test_an_editor_recovers_a_published_record_as_a_draft(editor_client, publish
     deleted = Version.objects.get_deleted(Agreement).get()
     url = reverse("admin:dialogue_agreement_recover", args=[deleted.pk])
 
-    assert "comes back as a draft" in text(editor_client.get(url))
+    assert "comes back as a draft" in html(editor_client.get(url))
     response = editor_client.post(url, open_form(editor_client, url, "agreement"))
 
     assert response.status_code == 302

@@ -3,7 +3,6 @@
 import html5lib
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import translation
 
 from dialogue.models import Agreement
@@ -49,11 +48,6 @@ def html_problems(content):
         if element.tag == "a" and href.startswith("#") and href[1:] and href[1:] not in known:
             problems.append(f"<a href={href!r}> points to no element")
     return problems
-
-
-@pytest.fixture
-def demo_data():
-    call_command("loaddata", "hled_demo", verbosity=0)
 
 
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])

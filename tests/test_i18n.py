@@ -18,11 +18,9 @@ from tests.factories import (
     StakeholderFactory,
 )
 
+from .conftest import html
+
 pytestmark = pytest.mark.django_db
-
-
-def html(response):
-    return response.content.decode()
 
 
 def url(name, language, **kwargs):

@@ -11,7 +11,7 @@
 
 from .agreements import Agreement, AgreementParty, AgreementStatus, AgreementUpdate
 from .content import Document, KeyFigure, Page, SlugRedirect
-from .meetings import AgendaItem, Meeting, Participation, SideFromStakeholder
+from .meetings import AgendaItem, Meeting, Participation
 from .publication import (
     DialogueQuerySet,
     PublicationStatus,
@@ -22,7 +22,7 @@ from .publication import (
     TimeStamped,
     public_filter,
 )
-from .stakeholders import Stakeholder
+from .stakeholders import SideFromStakeholder, Stakeholder
 from .taxonomy import Pillar, Sector
 
 __all__ = [

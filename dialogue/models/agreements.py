@@ -7,17 +7,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..richtext import RichTextField
-from .meetings import AgendaItem, Meeting, SideFromStakeholder
+from .meetings import AgendaItem, Meeting
 from .publication import (
     DialogueQuerySet,
     Publishable,
     PublishableQuerySet,
-    Side,
     SlugManager,
     TimeStamped,
     publish_permission,
 )
-from .stakeholders import Stakeholder
+from .stakeholders import SideFromStakeholder, Stakeholder, StakeholderPartQuerySet
 from .taxonomy import Pillar, Sector
 
 
@@ -189,29 +188,15 @@ class Agreement(Publishable):
         return [(label, date) for label, date in pairs if date]
 
 
-class AgreementPartyQuerySet(DialogueQuerySet):
-    def public_parts(self):
-        """The parties an agreement's page shows: public stakeholders."""
-        return self.filter(stakeholder__in=Stakeholder.objects.published()).select_related(
-            "stakeholder"
-        )
-
-    def in_public_agreements(self):
-        """The parties a stakeholder's page shows: those of public agreements."""
-        return self.filter(agreement__in=Agreement.objects.published()).select_related("agreement")
-
-    def public(self):
-        """Parties that are public stakeholders of public agreements."""
-        return self.in_public_agreements().public_parts()
-
-
-class AgreementPartyManager(models.Manager.from_queryset(AgreementPartyQuerySet)):
+class AgreementPartyManager(models.Manager.from_queryset(StakeholderPartQuerySet)):
     def get_by_natural_key(self, agreement_slug, stakeholder_slug):
         return self.get(agreement__slug=agreement_slug, stakeholder__slug=stakeholder_slug)
 
 
 class AgreementParty(SideFromStakeholder):
     """A stakeholder's part in an agreement."""
+
+    owner_field = "agreement"
 
     class Role(models.TextChoices):
         SIGNATORY = "signatory", _("Signatory")
@@ -228,13 +213,6 @@ class AgreementParty(SideFromStakeholder):
         related_name="agreement_parties",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEAD)
-    side = models.CharField(
-        _("side"),
-        max_length=5,
-        choices=Side.choices,
-        blank=True,
-        help_text=_("Leave empty to use the stakeholder's country."),
-    )
     capacity = models.CharField(
         _("capacity"), max_length=255, blank=True, help_text=_("The office held when signing.")
     )

@@ -22,7 +22,7 @@ from .publication import (
     count_of,
     publish_permission,
 )
-from .stakeholders import Stakeholder
+from .stakeholders import SideFromStakeholder, Stakeholder, StakeholderPartQuerySet
 from .taxonomy import Pillar, Sector
 
 
@@ -197,41 +197,15 @@ class Meeting(Publishable):
         return bool(self.end) and self.local_end.date() != self.local_start.date()
 
 
-class SideFromStakeholder(TimeStamped):
-    """A stakeholder's part in something; its side defaults to the stakeholder's country."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self.side and self.stakeholder_id:
-            self.side = self.stakeholder.country
-        super().save(*args, **kwargs)
-
-
-class ParticipationQuerySet(DialogueQuerySet):
-    def public_parts(self):
-        """The participations a meeting's page shows: those of public stakeholders."""
-        return self.filter(stakeholder__in=Stakeholder.objects.published()).select_related(
-            "stakeholder"
-        )
-
-    def in_public_meetings(self):
-        """The participations a stakeholder's page shows: those in public meetings."""
-        return self.filter(meeting__in=Meeting.objects.published()).select_related("meeting")
-
-    def public(self):
-        """Participations of a public stakeholder in a public meeting."""
-        return self.in_public_meetings().public_parts()
-
-
-class ParticipationManager(models.Manager.from_queryset(ParticipationQuerySet)):
+class ParticipationManager(models.Manager.from_queryset(StakeholderPartQuerySet)):
     def get_by_natural_key(self, meeting_slug, stakeholder_slug):
         return self.get(meeting__slug=meeting_slug, stakeholder__slug=stakeholder_slug)
 
 
 class Participation(SideFromStakeholder):
     """A stakeholder's part in a meeting."""
+
+    owner_field = "meeting"
 
     class Role(models.TextChoices):
         CO_CHAIR = "co-chair", _("Co-chair")
@@ -251,13 +225,6 @@ class Participation(SideFromStakeholder):
     )
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.DELEGATE, db_index=True
-    )
-    side = models.CharField(
-        _("side"),
-        max_length=5,
-        choices=Side.choices,
-        blank=True,
-        help_text=_("Leave empty to use the stakeholder's country."),
     )
     capacity = models.CharField(
         _("capacity"),

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..richtext import RichTextField
-from .publication import Publishable, PublishableQuerySet, Side, SlugManager, publish_permission
+from .publication import (
+    DialogueQuerySet,
+    Publishable,
+    PublishableQuerySet,
+    Side,
+    SlugManager,
+    TimeStamped,
+    publish_permission,
+)
 
 
 class StakeholderQuerySet(PublishableQuerySet):
@@ -78,3 +86,44 @@ class Stakeholder(Publishable):
 
     def get_absolute_url(self):
         return reverse("dialogue:stakeholder-detail", kwargs={"slug": self.slug})
+
+
+class StakeholderPartQuerySet(DialogueQuerySet):
+    """Rows tying a stakeholder to a publishable record, its owner (a participation to its
+    meeting, a party to its agreement). The model names the owner in `owner_field`."""
+
+    def public_parts(self):
+        """The rows the owner's page shows: those of public stakeholders."""
+        return self.filter(stakeholder__in=Stakeholder.objects.published()).select_related(
+            "stakeholder"
+        )
+
+    def in_public_owners(self):
+        """The rows a stakeholder's page shows: those whose owner is public."""
+        name = self.model.owner_field
+        owners = self.model._meta.get_field(name).related_model.objects.published()
+        return self.filter(**{f"{name}__in": owners}).select_related(name)
+
+    def public(self):
+        """Rows of a public stakeholder in a public owner."""
+        return self.in_public_owners().public_parts()
+
+
+class SideFromStakeholder(TimeStamped):
+    """A stakeholder's part in something; its side defaults to the stakeholder's country."""
+
+    side = models.CharField(
+        _("side"),
+        max_length=5,
+        choices=Side.choices,
+        blank=True,
+        help_text=_("Leave empty to use the stakeholder's country."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.side and self.stakeholder_id:
+            self.side = self.stakeholder.country
+        super().save(*args, **kwargs)

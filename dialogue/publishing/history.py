@@ -11,6 +11,7 @@ import reversion
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 from reversion.models import Version
@@ -124,3 +125,12 @@ def parts_in(version):
         relation: list(parts_of(version, model, relation)[1].values())
         for relation in FOLLOW.get(model._meta.model_name, ())
     }
+
+
+def deserialized(version):
+    """The record (with its many-to-many values) that `version` holds, as Django's serializers
+    read it back: change `.object`, then `.save()` to restore it."""
+    records = serializers.deserialize(
+        version.format, version.serialized_data, ignorenonexistent=True
+    )
+    return next(iter(records))

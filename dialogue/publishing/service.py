@@ -254,7 +254,8 @@ def restore(user, version, *, comment=None):
     version holds come back; others are removed). Returns the restored record."""
     model = version._model
     current = model._base_manager.filter(pk=version.object_id).first()
-    restored = version.object
+    stored_version = history.deserialized(version)
+    restored = stored_version.object
     if current is not None:
         restored.base_version = current.version
         for name, value in publication_to_keep(user, current).items():
@@ -266,7 +267,7 @@ def restore(user, version, *, comment=None):
         keep_baselines([current])
     comment = comment or _("Restored a version.")
     with revision(user, comment):
-        version.revert()
+        stored_version.save()
         for relation, part_versions in history.parts_in(version).items():
             for part_version in part_versions:
                 part_version.revert()
