@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     # Django's own widget templates, for the form renderer below.
     "django.forms",
     "django_filters",
+    # Spreadsheet import and export in the admin (dialogue/admin/spreadsheets.py).
+    "import_export",
     "django_prose_editor",
     "reversion",
     "csp",

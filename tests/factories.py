@@ -149,6 +149,7 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
     stakeholder = factory.SubFactory(StakeholderFactory)
     role = Participation.Role.DELEGATE
     capacity = factory.Faker("job")
+    order = factory.Sequence(lambda n: n + 1)
 
     class Meta:
         model = Participation
@@ -217,6 +218,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     url = factory.Faker("url")
     language = Document.Language.EN
     published_on = factory.Faker("date_between", start_date=date(2013, 9, 20), end_date="-1d")
+    position = factory.Sequence(lambda n: n + 1)
     meeting = factory.SubFactory(MeetingFactory)
     agreement = None
 

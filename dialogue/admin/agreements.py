@@ -2,31 +2,36 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationStackedInline, TranslationTabularInline
+from modeltranslation.admin import TranslationStackedInline
 
 from ..models import Agreement, AgreementParty, AgreementUpdate
 from .content import AgreementDocumentInline
 from .filters import MissingSpanishFilter, PublicationFilter, year_filter
+from .rows import RowsInline
+from .spreadsheets import AgreementResource, SpreadsheetAdmin
 from .workflow import HttpsLinks, PartAdmin, PublishableAdmin, both, search_both
 
 
-class AgreementPartyInline(HttpsLinks, TranslationTabularInline):
+class AgreementPartyInline(RowsInline, HttpsLinks, TranslationStackedInline):
     model = AgreementParty
     extra = 0
     autocomplete_fields = ["stakeholder"]
-    fields = ["stakeholder", "role", "side", "capacity", "signed_on"]
+    fields = [("stakeholder", "role", "side"), both("capacity"), "signed_on"]
+    summary_fields = ("stakeholder", "role", "side")
 
 
-class AgreementUpdateInline(HttpsLinks, TranslationStackedInline):
+class AgreementUpdateInline(RowsInline, HttpsLinks, TranslationStackedInline):
     model = AgreementUpdate
     extra = 0
     ordering = ["date"]
     autocomplete_fields = ["meeting"]
-    fields = [("date", "status", "progress"), both("title"), "note", "meeting"]
+    fields = [("date", "status", "progress"), both("title"), both("note"), "meeting"]
+    summary_fields = ("date", "title_en", "status", "progress")
 
 
 @admin.register(Agreement)
-class AgreementAdmin(PublishableAdmin):
+class AgreementAdmin(SpreadsheetAdmin, PublishableAdmin):
+    resource_classes = [AgreementResource]
     list_display = [
         "title",
         "kind",
@@ -58,12 +63,15 @@ class AgreementAdmin(PublishableAdmin):
         (_("Status"), {"fields": [("status", "progress")]}),
         (
             _("Key dates"),
-            {"fields": [("announced_on", "signed_on"), ("in_force_on", "completed_on")]},
+            {
+                "classes": ["collapse", "open"],
+                "fields": [("announced_on", "signed_on"), ("in_force_on", "completed_on")],
+            },
         ),
-        (_("Origin"), {"fields": ["origin_meeting", "agenda_items"]}),
-        (None, {"fields": ["summary", "body", "impact"]}),
+        (_("Origin"), {"fields": [("origin_meeting", "agenda_items")]}),
+        (None, {"fields": [both("summary"), both("body"), both("impact")]}),
         PublishableAdmin.publication_fieldset,
-        (_("Staff only"), {"fields": ["notes", "created_at", "updated_at"]}),
+        PublishableAdmin.staff_fieldset,
     ]
 
     @admin.display(description=_("progress"), ordering="progress")

@@ -2,19 +2,28 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationTabularInline
+from modeltranslation.admin import TranslationStackedInline
 
 from ..models import Document, KeyFigure, Page
 from .filters import MissingSpanishFilter, PublicationFilter, year_filter
+from .rows import RowsInline
 from .workflow import HttpsLinks, PartAdmin, PublishableAdmin, both, search_both
 
 
-class MeetingDocumentInline(HttpsLinks, TranslationTabularInline):
+class MeetingDocumentInline(RowsInline, HttpsLinks, TranslationStackedInline):
     model = Document
     fk_name = "meeting"
     extra = 0
-    fields = ["title", "slug", "kind", "url", "file", "language", "published_on"]
+    ordering = ["position", "id"]
+    fields = [
+        both("title"),
+        ("slug", "kind", "language"),
+        ("url", "file"),
+        ("published_on", "position"),
+    ]
     prepopulated_fields = {"slug": ["title"]}
+    summary_fields = ("position", "title_en", "kind", "language")
+    position_field = "position"
 
 
 class AgreementDocumentInline(MeetingDocumentInline):
@@ -55,7 +64,7 @@ class PageAdmin(PublishableAdmin):
     search_fields = [*search_both("title", "summary"), "slug"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": [both("title"), "slug", "menu_order", "summary", "body"]}),
+        (None, {"fields": [both("title"), "slug", "menu_order", both("summary"), both("body")]}),
         PublishableAdmin.publication_fieldset,
         (None, {"fields": ["created_at", "updated_at"]}),
     ]
@@ -64,6 +73,7 @@ class PageAdmin(PublishableAdmin):
 @admin.register(Document)
 class DocumentAdmin(PartAdmin):
     list_display = ["title", "kind", "language", "published_on", "meeting", "agreement"]
+    ordering = ["-published_on", "title"]
     list_select_related = ["meeting", "agreement"]
     list_filter = [MissingSpanishFilter, "kind", "language", year_filter("published_on", _("year"))]
     search_fields = [*search_both("title"), "slug", "url"]

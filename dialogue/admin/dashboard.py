@@ -7,6 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Agreement, AgreementStatus, KeyFigure, Meeting, Page, Stakeholder
 
@@ -103,6 +104,26 @@ def stale_agreements(today=None):
     }
 
 
+def shortcuts(models):
+    """Links to the filtered lists editors use most. A list's filters live in its address, so
+    any list can be bookmarked or shared as it is."""
+    rows = []
+    for model in models:
+        links = [
+            (_("Drafts"), changelist_url(model, publication="draft")),
+            (_("Scheduled"), changelist_url(model, publication="scheduled")),
+            (_("Live"), changelist_url(model, publication="live")),
+            (_("Spanish missing"), changelist_url(model, spanish="missing")),
+            (_("Edited by me"), changelist_url(model, edited_by="me")),
+        ]
+        if model is Meeting:
+            links.insert(
+                0, (_("Upcoming"), changelist_url(model, status__in="tentative,confirmed"))
+            )
+        rows.append({"label": model._meta.verbose_name_plural, "links": links})
+    return rows
+
+
 def dashboard(request):
     """The context of the admin index's panels for `request.user`."""
     user = request.user
@@ -111,6 +132,7 @@ def dashboard(request):
         "drafts": drafts(models),
         "scheduled": scheduled(models),
         "recent_changes": recent_changes(),
+        "shortcuts": shortcuts(models),
         "now": timezone.now(),
     }
     if Agreement in models:

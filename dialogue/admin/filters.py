@@ -1,9 +1,11 @@
 """List filters of the admin's changelists."""
 
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
+from reversion.models import Version
 
 
 class PublicationFilter(admin.SimpleListFilter):
@@ -70,3 +72,24 @@ def year_filter(field_name, title):
 
     YearFilter.title = title
     return YearFilter
+
+
+class EditedByMeFilter(admin.SimpleListFilter):
+    """Records the user changed (any version of theirs in the history)."""
+
+    title = _("edited by")
+    parameter_name = "edited_by"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Me"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "me":
+            return queryset
+        mine = (
+            Version.objects.get_for_model(queryset.model)
+            .filter(revision__user=request.user)
+            .annotate(record=Cast("object_id", BigIntegerField()))
+            .values("record")
+        )
+        return queryset.filter(pk__in=mine)

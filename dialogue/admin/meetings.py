@@ -3,18 +3,24 @@
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationStackedInline, TranslationTabularInline
+from modeltranslation.admin import TranslationStackedInline
 from reversion.models import Version
 
+from .. import publishing
 from ..models import AgendaItem, Meeting, Participation
 from ..timezones import timezone_choices
 from .content import MeetingDocumentInline
 from .filters import MissingSpanishFilter, PublicationFilter, year_filter
+from .rows import RowsInline
+from .spreadsheets import ParticipantSpreadsheetAdmin, ParticipationResource
 from .workflow import HttpsLinks, PartAdmin, PublishableAdmin, WorkflowAdminForm, both, search_both
 
 
@@ -68,17 +74,19 @@ class MeetingAdminForm(WorkflowAdminForm):
         return cleaned
 
 
-class ParticipationInline(HttpsLinks, TranslationTabularInline):
+class ParticipationInline(RowsInline, HttpsLinks, TranslationStackedInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["stakeholder"]
-    fields = ["stakeholder", "role", "side", "capacity", "order"]
+    fields = [("stakeholder", "role", "side"), both("capacity"), "order"]
     ordering = ["order", "id"]
     verbose_name = _("participant")
     verbose_name_plural = _("co-chairs and participants")
+    summary_fields = ("order", "stakeholder", "role", "side")
+    position_field = "order"
 
 
-class AgendaItemInline(HttpsLinks, TranslationStackedInline):
+class AgendaItemInline(RowsInline, HttpsLinks, TranslationStackedInline):
     model = AgendaItem
     extra = 0
     fk_name = "meeting"
@@ -88,12 +96,13 @@ class AgendaItemInline(HttpsLinks, TranslationStackedInline):
         ("position", "duration"),
         both("title"),
         ("pillar", "parent"),
-        "sectors",
-        "presenters",
-        "description",
-        "outcome",
+        ("sectors", "presenters"),
+        both("description"),
+        both("outcome"),
     ]
     show_change_link = True
+    summary_fields = ("position", "title_en", "pillar")
+    position_field = "position"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
@@ -105,6 +114,8 @@ class AgendaItemInline(HttpsLinks, TranslationStackedInline):
 @admin.register(Meeting)
 class MeetingAdmin(PublishableAdmin):
     form = MeetingAdminForm
+    change_form_template = "admin/dialogue/meeting/change_form.html"
+    actions = [*PublishableAdmin.actions, "duplicate_as_next"]
     list_display = [
         "title",
         "edition",
@@ -135,6 +146,7 @@ class MeetingAdmin(PublishableAdmin):
         (
             _("When and where"),
             {
+                "classes": ["collapse", "open"],
                 "fields": [
                     ("start", "end"),
                     ("date_precision", "timezone"),
@@ -148,9 +160,9 @@ class MeetingAdmin(PublishableAdmin):
                 ),
             },
         ),
-        (None, {"fields": ["summary", "body"]}),
+        (None, {"fields": [both("summary"), both("body")]}),
         PublishableAdmin.publication_fieldset,
-        (_("Staff only"), {"fields": ["notes", "created_at", "updated_at"]}),
+        PublishableAdmin.staff_fieldset,
     ]
 
     def get_queryset(self, request):
@@ -162,6 +174,67 @@ class MeetingAdmin(PublishableAdmin):
                 agenda_total=Count("agenda_items", distinct=True)
             )
         )
+
+    def get_urls(self):
+        duplicate = path(
+            "<path:object_id>/duplicate/",
+            self.admin_site.admin_view(self.duplicate_view),
+            name="dialogue_meeting_duplicate",
+        )
+        return [duplicate, *super().get_urls()]
+
+    def duplicate_view(self, request, object_id):
+        """POST: copy the meeting as the draft of its next edition, then open the copy."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        meeting = self.get_object(request, unquote(object_id))
+        if meeting is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not (self.has_view_or_change_permission(request, meeting)):
+            raise PermissionDenied
+        return self.open_copy(request, meeting)
+
+    def open_copy(self, request, meeting):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            copy = publishing.next_meeting(request.user, meeting)
+        except publishing.Refused as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+            return HttpResponseRedirect(self.admin_url("change", meeting.pk))
+        self.message_user(
+            request,
+            _(
+                "“%(copy)s” is a new draft copied from “%(meeting)s”: its agenda, co-chairs "
+                "and participants, without dates or outcomes. Set its dates and check its title."
+            )
+            % {"copy": copy, "meeting": meeting},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self.admin_url("change", copy.pk))
+
+    @admin.action(description=_("Duplicate as next meeting (one meeting)"), permissions=["add"])
+    def duplicate_as_next(self, request, queryset):
+        meetings = list(queryset[:2])
+        if len(meetings) != 1:
+            self.message_user(
+                request, _("Select exactly one meeting to duplicate."), messages.WARNING
+            )
+            return None
+        return self.open_copy(request, meetings[0])
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and self.has_add_permission(request):
+            context.setdefault("duplicate_url", self.admin_url("duplicate", obj.pk))
+        if change and obj is not None:
+            participants = reverse("admin:dialogue_participation_changelist")
+            context.setdefault("participants_url", f"{participants}?meeting__id__exact={obj.pk}")
+            if self.admin_site._registry[Participation].has_import_permission(request):
+                context.setdefault(
+                    "participants_import_url",
+                    reverse("admin:dialogue_participation_import") + f"?meeting={obj.pk}",
+                )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("agenda items"), ordering="agenda_total")
     def agenda_count(self, obj):
@@ -194,7 +267,8 @@ class AgendaItemAdmin(PartAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(PartAdmin):
+class ParticipationAdmin(ParticipantSpreadsheetAdmin, PartAdmin):
+    resource_classes = [ParticipationResource]
     list_display = ["stakeholder", "meeting", "role", "side", "capacity"]
     list_select_related = ["stakeholder", "meeting"]
     list_filter = ["role", "side", "meeting__kind"]

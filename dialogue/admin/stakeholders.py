@@ -1,15 +1,16 @@
 """Stakeholders in the admin."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from ..models import Stakeholder
 from .filters import MissingSpanishFilter, PublicationFilter
+from .spreadsheets import SpreadsheetAdmin, StakeholderResource
 from .workflow import PublishableAdmin, both, search_both
 
 
 @admin.register(Stakeholder)
-class StakeholderAdmin(PublishableAdmin):
+class StakeholderAdmin(SpreadsheetAdmin, PublishableAdmin):
+    resource_classes = [StakeholderResource]
     list_display = ["name", "acronym", "kind", "country", "parent", "position", "publication"]
     list_select_related = ["parent"]
     list_filter = [PublicationFilter, MissingSpanishFilter, "publication_status", "kind", "country"]
@@ -17,8 +18,8 @@ class StakeholderAdmin(PublishableAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     fieldsets = [
-        (None, {"fields": [both("name"), "slug", "acronym", ("kind", "country"), "parent"]}),
-        (None, {"fields": [both("position"), "website", "description"]}),
+        (None, {"fields": [both("name"), ("slug", "acronym"), ("kind", "country"), "parent"]}),
+        (None, {"fields": [both("position"), "website", both("description")]}),
         PublishableAdmin.publication_fieldset,
-        (_("Staff only"), {"fields": ["notes", "created_at", "updated_at"]}),
+        PublishableAdmin.staff_fieldset,
     ]

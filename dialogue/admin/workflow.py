@@ -8,18 +8,22 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models.functions import Cast
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from .. import publishing
 from ..models import PublicationStatus
 from ..publishing import history, roles
+from .filters import EditedByMeFilter
 from .history import HistoryAdminMixin
 
 
@@ -130,6 +134,16 @@ class WorkflowAdminForm(forms.ModelForm):
         )
 
 
+def last_editor(model):
+    """The username of whoever made the latest recorded version of each row (a subquery)."""
+    versions = (
+        Version.objects.get_for_model(model)
+        .filter(object_id=Cast(models.OuterRef("pk"), models.CharField()))
+        .order_by("-pk")
+    )
+    return models.Subquery(versions.values("revision__user__username")[:1])
+
+
 class WorkflowAdmin(HttpsLinks, HistoryAdminMixin, TranslationAdmin, VersionAdmin):
     """Base of every dialogue admin: roles, history (versions, compare, restore, recover)
     and conflict detection; saves and deletes go through the publishing service."""
@@ -137,6 +151,10 @@ class WorkflowAdmin(HttpsLinks, HistoryAdminMixin, TranslationAdmin, VersionAdmi
     form = WorkflowAdminForm
     object_history_template = "admin/dialogue/object_history.html"
     history_latest_first = True
+
+    class Media:
+        css = {"all": ["dialogue/admin-forms.css"]}
+        js = ["dialogue/admin-rows.js", "dialogue/admin-forms.js"]
 
     # Roles
 
@@ -160,6 +178,34 @@ class WorkflowAdmin(HttpsLinks, HistoryAdminMixin, TranslationAdmin, VersionAdmi
         if self.is_publishable and not self.has_publish_permission(request):
             fields += [name for name in publishing.PUBLICATION_FIELDS if name not in fields]
         return fields
+
+    # Changelists: who changed each record last, and when.
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and (match.url_name or "").endswith("_changelist"):
+            queryset = queryset.annotate(last_editor=last_editor(self.model))
+        return queryset
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "last_edited"]
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), EditedByMeFilter]
+
+    @admin.display(description=_("last edited"), ordering="updated_at")
+    def last_edited(self, obj):
+        when = date_format(timezone.localtime(obj.updated_at), "Y-m-d H:i")
+        who = getattr(obj, "last_editor", None)
+        if not who:
+            return format_html('<time datetime="{}">{}</time>', obj.updated_at.isoformat(), when)
+        return format_html(
+            '<time datetime="{}">{}</time> <span class="last-editor">{}</span>',
+            obj.updated_at.isoformat(),
+            when,
+            _("by %(user)s") % {"user": who},
+        )
 
     def get_fields(self, request, obj=None):
         # The version token is rendered once, as a hidden input (change_form.html).
@@ -344,15 +390,27 @@ class PublishableAdmin(WorkflowAdmin):
     """
 
     actions = ["publish", "unpublish"]
-    publication_fieldset = (_("Publication"), {"fields": ("publication_status", "publish_at")})
+    publication_fieldset = (
+        _("Publication"),
+        {"classes": ["collapse", "open"], "fields": [("publication_status", "publish_at")]},
+    )
+    staff_fieldset = (
+        _("Staff only"),
+        {"classes": ["collapse"], "fields": ["notes", ("created_at", "updated_at")]},
+    )
     readonly_fields = ("created_at", "updated_at")
 
     @admin.display(description=_("publication"), ordering="publication_status")
     def publication(self, obj):
+        """A badge in words (and colour): draft, scheduled (with its time) or live."""
         if obj.is_scheduled:
             when = timezone.localtime(obj.publish_at).strftime("%Y-%m-%d %H:%M")
-            return _("Scheduled for %(when)s UTC") % {"when": when}
-        return obj.get_publication_status_display()
+            state, label = "scheduled", _("Scheduled for %(when)s UTC") % {"when": when}
+        elif obj.is_public:
+            state, label = "live", _("Published (live)")
+        else:
+            state, label = "draft", obj.get_publication_status_display()
+        return format_html('<span class="status-badge status-badge--{}">{}</span>', state, label)
 
     def run_publication_action(self, request, change, records, message, counted):
         try:

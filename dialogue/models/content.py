@@ -74,6 +74,13 @@ class Document(TimeStamped):
         _("language"), max_length=5, choices=Language.choices, default=Language.EN
     )
     published_on = models.DateField(_("published on"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=0,
+        help_text=_(
+            "Order among the documents of its meeting or agreement (1, 2, 3…), unique there."
+        ),
+    )
     meeting = models.ForeignKey(
         Meeting,
         verbose_name=_("meeting"),
@@ -94,7 +101,7 @@ class Document(TimeStamped):
     objects = DocumentManager()
 
     class Meta:
-        ordering = ["-published_on", "title"]
+        ordering = ["position", "id"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         constraints = [
@@ -108,6 +115,16 @@ class Document(TimeStamped):
                 condition=(~Q(url="") & Q(file="")) | (Q(url="") & ~Q(file="")),
                 name="document_link_or_file",
                 violation_error_message=_("Give either a link or a file, not both."),
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "position"],
+                name="document_position_unique_per_meeting",
+                violation_error_message=_("Another document of this meeting has this position."),
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "position"],
+                name="document_position_unique_per_agreement",
+                violation_error_message=_("Another document of this agreement has this position."),
             ),
         ]
 

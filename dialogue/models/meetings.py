@@ -233,7 +233,12 @@ class Participation(SideFromStakeholder):
         help_text=_('The office held at this meeting, e.g. "Secretary of Commerce".'),
     )
     order = models.PositiveSmallIntegerField(
-        _("order"), default=0, help_text=_("Order within the role; lower first.")
+        _("order"),
+        default=0,
+        help_text=_(
+            "Position in the meeting's list of participants (1, 2, 3…), unique within the "
+            "meeting; pages list each role in this order."
+        ),
     )
 
     objects = ParticipationManager()
@@ -247,7 +252,12 @@ class Participation(SideFromStakeholder):
                 fields=["meeting", "stakeholder"],
                 name="participation_unique_per_meeting",
                 violation_error_message=_("This stakeholder already takes part in this meeting."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "order"],
+                name="participation_order_unique_per_meeting",
+                violation_error_message=_("Another participant of this meeting has this order."),
+            ),
         ]
 
     def __str__(self):

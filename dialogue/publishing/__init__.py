@@ -5,8 +5,10 @@
   answer, confirm, withdraw, erase_personal_data; every writer calls these
 - history: what django-reversion keeps, baselines, the last change of a record
 - signals: what every save does (first publication time, redirects from old slugs)
+- copies: a meeting copied as the draft of its next edition
 """
 
+from .copies import next_meeting
 from .roles import can_moderate, can_publish, is_protected, owners
 from .service import (
     PUBLICATION_FIELDS,
@@ -43,6 +45,7 @@ __all__ = [
     "is_protected",
     "keep_baselines",
     "moderate",
+    "next_meeting",
     "owners",
     "publication_to_keep",
     "publish",

@@ -539,7 +539,7 @@ class Command(BaseCommand):
         rows = []
         for meeting in meetings:
             chairs = [rng.choice(self.us_chairs), rng.choice(self.mx_chairs)]
-            for order, chair in enumerate(chairs):
+            for order, chair in enumerate(chairs, start=1):
                 rows.append(
                     Participation(
                         meeting=meeting,
@@ -551,7 +551,7 @@ class Command(BaseCommand):
                     )
                 )
             others = self.pick_stakeholders(rng.randint(4, 8), exclude=chairs)
-            for order, stakeholder in enumerate(others):
+            for order, stakeholder in enumerate(others, start=len(chairs) + 1):
                 rows.append(
                     Participation(
                         meeting=meeting,
@@ -582,6 +582,7 @@ class Command(BaseCommand):
             url=f"https://documents.example.org/hled/{slug}.pdf",
             language=self.rng.choice(["en", "es", "en-es"]),
             published_on=published_on,
+            position=number + 1,
             **owner,
         )
 
