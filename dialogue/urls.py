@@ -43,6 +43,7 @@ urlpatterns = [
         views.PillarDetailView.as_view(),
         name="pillar-detail",
     ),
+    path(pgettext_lazy("URL path", "search/"), views.SearchView.as_view(), name="search"),
     path(
         pgettext_lazy("URL path", "pages/<slug:slug>/"),
         views.PageDetailView.as_view(),

@@ -9,6 +9,7 @@ from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from . import search
 from .filters import AgreementFilter, MeetingFilter, StakeholderFilter
 from .models import (
     AgendaItem,
@@ -245,6 +246,24 @@ class PillarDetailView(DetailView):
             .order_by("-meeting__start", "position")[: self.LIMIT],
             status_breakdown=status_breakdown,
             limit=self.LIMIT,
+        )
+        return context
+
+
+class SearchView(TemplateView):
+    """Site search over every public kind of record (dialogue/search.py)."""
+
+    template_name = "dialogue/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        found = search.run(self.request.GET, self.request.GET.get("page"), settings.PAGINATE_BY)
+        context.update(
+            search=found,
+            form=found.form,
+            page_obj=found.page,
+            paginator=found.paginator,
+            is_paginated=bool(found.paginator and found.paginator.num_pages > 1),
         )
         return context
 

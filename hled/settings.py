@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Full-text search and trigram lookups on PostgreSQL (dialogue/search.py).
+    "django.contrib.postgres",
     # Django's own widget templates, for the form renderer below.
     "django.forms",
     "django_filters",
@@ -117,6 +119,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast (and let /readyz say so) when the database host does not answer.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # The search's "did you mean" (dialogue/search.py) takes titles whose words are at least
+    # this close to a misspelt word (pg_trgm's default, 0.6, misses "trasport"); set when the
+    # connection starts, so it costs no query.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", "-c pg_trgm.word_similarity_threshold=0.5"
+    )
 
 # The cache is Redis when REDIS_URL is set (shared by every worker and app server), else a
 # per-process memory cache. Sessions live in the database (cached in Redis when there is one),

@@ -10,6 +10,7 @@ from ..richtext import RichTextField
 from .agreements import Agreement
 from .meetings import Meeting
 from .publication import DialogueQuerySet, Publishable, TimeStamped, publish_permission
+from .search import search_index, search_vector_field
 
 
 class DocumentQuerySet(DialogueQuerySet):
@@ -85,12 +86,15 @@ class Document(TimeStamped):
         related_name="documents",
     )
 
+    search_vector = search_vector_field(("title", "A"))
+
     objects = DocumentManager()
 
     class Meta:
         ordering = ["-published_on", "title"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        indexes = [search_index("document")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(meeting__isnull=False) & Q(agreement__isnull=True))
@@ -163,10 +167,13 @@ class Page(Publishable):
         help_text=_("Position in the main menu; leave empty to keep it out of the menu."),
     )
 
+    search_vector = search_vector_field(("title", "A"), ("summary", "B"), ("body", "C"))
+
     class Meta:
         ordering = ["menu_order", "title"]
         verbose_name = _("page")
         verbose_name_plural = _("pages")
+        indexes = [search_index("page")]
         permissions = [publish_permission("page", "pages")]
 
     def __str__(self):
