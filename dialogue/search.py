@@ -63,6 +63,8 @@ from .models.search import SEARCH_CONFIGS, WEIGHTS, fold
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 SNIPPET_CHARS = 240
+# On PostgreSQL, the newest matches of each kind that are ranked (see `matches`).
+CANDIDATES = 200
 # Below this many results, look for a better spelling.
 SUGGEST_BELOW = 3
 RANK_OF_WEIGHT = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
@@ -254,12 +256,19 @@ def text_query(query):
     )
 
 
-def matches(kind, query, terms):
-    """`kind`'s public records matching `query`, annotated with their rank."""
-    queryset = kind.public().order_by()
+def matches(kind, query, terms, narrow):
+    """`kind`'s public records matching `query` (and `narrow`, the filters), with their rank.
+
+    On PostgreSQL the rank is computed for the newest CANDIDATES matches of the kind only: a
+    common word matches tens of thousands of records, and ranking reads each one's whole
+    vector. The newest are found from the primary key backwards (or, for rarer words, from
+    the GIN index), then ranked in an outer query.
+    """
+    queryset = narrow(kind.public().order_by())
     if postgresql():
         search = text_query(query)
-        return queryset.filter(search_vector=search).annotate(
+        newest = queryset.filter(search_vector=search).order_by("-pk").values("pk")[:CANDIDATES]
+        return kind.model._base_manager.filter(pk__in=newest).annotate(
             rank_=SearchRank(F("search_vector"), search)
         )
     stems = [_sqlite_stem(term) for term in terms]
@@ -289,6 +298,20 @@ def matches(kind, query, terms):
     return queryset.annotate(rank_=rank)
 
 
+def has_lexemes(query):
+    """False when PostgreSQL would find no word to look for (only stop words or symbols):
+    such a query matches nothing, and an empty text query cannot use the indexes."""
+    if not postgresql():
+        return bool(terms_of(query))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s)"
+            " || websearch_to_tsquery(%s::regconfig, %s))",
+            [SEARCH_CONFIGS["en"], query, SEARCH_CONFIGS["es"], query],
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def day_of(kind):
     if kind.day is None:
         return Value(None, output_field=DateField())
@@ -305,22 +328,27 @@ def ranked(query, kinds, pillar=None, year=None):
     for kind in kinds:
         if (pillar is not None and kind.pillar is None) or (year and kind.day is None):
             continue
-        queryset = matches(kind, query, terms)
-        if pillar is not None:
-            related = kind.model._base_manager.filter(**{kind.pillar: pillar}).values("pk")
-            queryset = queryset.filter(pk__in=related)
-        if year:
-            queryset = queryset.filter(**{f"{kind.day}__year": year})
+
+        def narrow(queryset, kind=kind):
+            if pillar is not None:
+                related = kind.model._base_manager.filter(**{kind.pillar: pillar}).values("pk")
+                queryset = queryset.filter(pk__in=related)
+            if year:
+                queryset = queryset.filter(**{f"{kind.day}__year": year})
+            return queryset
+
+        queryset = matches(kind, query, terms, narrow)
         parts.append(
             queryset.annotate(kind_=Value(kind.name), id_=F("pk"), day_=day_of(kind)).values_list(
                 "kind_", "id_", "rank_", "day_"
             )
         )
     if not parts:
-        return None
+        return []
     first, *others = parts
     combined = first.union(*others, all=True) if others else first
-    return combined.order_by(F("rank_").desc(), F("day_").desc(nulls_last=True), "kind_", "-id_")
+    ordered = combined.order_by(F("rank_").desc(), F("day_").desc(nulls_last=True), "kind_", "-id_")
+    return list(ordered)
 
 
 WORD = re.compile(r"\w+")
@@ -358,9 +386,17 @@ def highlight(text, terms, window=SNIPPET_CHARS):
     return mark_safe(prefix + "".join(parts) + suffix)
 
 
-def plain(value):
-    """Rich or plain text as plain text: tags dropped, entities decoded."""
-    return html.unescape(strip_tags(str(value or "")))
+BLOCK_END = re.compile(r"<(?:br|/p|/li|/h[1-6]|/blockquote|/tr|hr)\b[^>]*>", re.IGNORECASE)
+TAG = re.compile(r"<[^>]*>")
+
+
+def plain(value, paragraphs=False):
+    """Rich or plain text as plain text: tags dropped (a block's end keeps words apart, and
+    with `paragraphs` starts a new line), entities decoded, spaces collapsed."""
+    text = BLOCK_END.sub("\n" if paragraphs else " ", str(value or ""))
+    text = html.unescape(strip_tags(TAG.sub(" ", text)))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return ("\n" if paragraphs else " ").join(line for line in lines if line)
 
 
 @dataclass
@@ -489,6 +525,8 @@ class Search:
     paginator: object = None
     results: list = None
     suggestion: str | None = None
+    # True when some kind had more matches than were ranked (PostgreSQL: CANDIDATES each).
+    capped: bool = False
 
     @property
     def suggestion_url(self):
@@ -506,12 +544,17 @@ def run(data, page_number, per_page):
         return search
     query = " ".join(form.cleaned_data["q"].split())
     search.query = query
-    if not query or not terms_of(query) and not postgresql():
+    if not query:
         return search
     kinds = [KINDS[form.cleaned_data["type"]]] if form.cleaned_data["type"] else KINDS.values()
-    rows = ranked(query, kinds, form.cleaned_data["pillar"], form.cleaned_data["year"])
-    if rows is None:
-        return search
+    rows = []
+    if has_lexemes(query):
+        rows = ranked(query, kinds, form.cleaned_data["pillar"], form.cleaned_data["year"])
+    if postgresql():
+        per_kind = {}
+        for row in rows:
+            per_kind[row[0]] = per_kind.get(row[0], 0) + 1
+        search.capped = any(count >= CANDIDATES for count in per_kind.values())
     search.paginator = Paginator(rows, per_page)
     search.page = search.paginator.get_page(page_number)
     search.results = load(list(search.page.object_list), terms_of(query))

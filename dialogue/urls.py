@@ -1,7 +1,27 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
-from . import views
+from . import calendars, feeds, views
+
+
+class FeedFormat:
+    regex = "rss|atom"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(FeedFormat, "feed")
+
+
+def under(translated, suffix):
+    """A path below a translated one: under("meetings/", "feed.<feed:format>")."""
+    return format_lazy("{}{}", pgettext_lazy("URL path", translated), suffix)
+
 
 app_name = "dialogue"
 
@@ -44,6 +64,42 @@ urlpatterns = [
         name="pillar-detail",
     ),
     path(pgettext_lazy("URL path", "search/"), views.SearchView.as_view(), name="search"),
+    # Feeds (RSS and Atom) and calendars: dialogue/feeds.py, dialogue/calendars.py.
+    path(
+        under("meetings/", "feed.<feed:format>"), feeds.MeetingFeed.as_view(), name="meeting-feed"
+    ),
+    path(
+        under("agreements/", "feed.<feed:format>"),
+        feeds.AgreementFeed.as_view(),
+        name="agreement-feed",
+    ),
+    path(
+        under("agreements/<slug:slug>/", "feed.<feed:format>"),
+        feeds.AgreementUpdateFeed.as_view(),
+        name="agreement-updates-feed",
+    ),
+    path(under("updates/", "feed.<feed:format>"), feeds.UpdateFeed.as_view(), name="update-feed"),
+    path(
+        under("pillars/<slug:slug>/", "feed.<feed:format>"),
+        feeds.PillarFeed.as_view(),
+        name="pillar-feed",
+    ),
+    path(
+        under("stakeholders/<slug:slug>/", "feed.<feed:format>"),
+        feeds.StakeholderFeed.as_view(),
+        name="stakeholder-feed",
+    ),
+    path(under("meetings/", "meetings.ics"), calendars.meetings_calendar, name="meetings-ics"),
+    path(
+        under("meetings/<slug:slug>/", "meeting.ics"),
+        calendars.meeting_calendar,
+        name="meeting-ics",
+    ),
+    path(
+        under("pillars/<slug:slug>/", "meetings.ics"),
+        calendars.pillar_calendar,
+        name="pillar-ics",
+    ),
     path(
         pgettext_lazy("URL path", "pages/<slug:slug>/"),
         views.PageDetailView.as_view(),

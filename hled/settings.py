@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     # Full-text search and trigram lookups on PostgreSQL (dialogue/search.py).
     "django.contrib.postgres",
     # Django's own widget templates, for the form renderer below.
