@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
-from . import calendars, feeds, views
+from . import calendars, feeds, opendata, views
 
 
 class FeedFormat:
@@ -64,6 +64,11 @@ urlpatterns = [
         name="pillar-detail",
     ),
     path(pgettext_lazy("URL path", "search/"), views.SearchView.as_view(), name="search"),
+    # Open data: dialogue/opendata.py.
+    path(pgettext_lazy("URL path", "data/"), views.DataView.as_view(), name="data"),
+    path(under("data/", "hled-<slug:name>.csv"), opendata.download_csv, name="data-csv"),
+    path(under("data/", "hled-<slug:name>.json"), opendata.download_json, name="data-json"),
+    path(under("data/", "hled-open-data.zip"), opendata.download_zip, name="data-zip"),
     # Feeds (RSS and Atom) and calendars: dialogue/feeds.py, dialogue/calendars.py.
     path(
         under("meetings/", "feed.<feed:format>"), feeds.MeetingFeed.as_view(), name="meeting-feed"

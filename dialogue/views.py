@@ -268,6 +268,20 @@ class SearchView(TemplateView):
         return context
 
 
+class DataView(TemplateView):
+    """Open data: what can be downloaded, under which licence, how often it changes, and
+    what each field means (dialogue/opendata.py)."""
+
+    template_name = "dialogue/data.html"
+
+    def get_context_data(self, **kwargs):
+        from . import opendata
+
+        context = super().get_context_data(**kwargs)
+        context.update(tables=opendata.TABLES, json_files=opendata.JSON_FILES.items())
+        return context
+
+
 class PageDetailView(PreviewMixin, DetailView):
     """An editable content page."""
 
