@@ -183,7 +183,8 @@ TABLES = [
             (
                 "kind",
                 _(
-                    "agreement, memorandum, initiative, program, council, workshops or infrastructure"
+                    "agreement, memorandum, initiative, program, council, workshops "
+                    "or infrastructure"
                 ),
                 lambda r: r.kind,
             ),
@@ -508,8 +509,9 @@ def popolo_json(request):
                 "links": [{"url": request.build_absolute_uri(record.get_absolute_url())}],
             }
             if record.kind == Stakeholder.Kind.PERSON:
+                parent = record.parent.slug if record.parent else None
                 yield {**base, "_type": "person", "position": both(record, "position"),
-                       "organization_id": record.parent.slug if record.parent else None}  # fmt: skip
+                       "organization_id": parent}  # fmt: skip
             else:
                 yield {**base, "_type": "organization", "classification": record.kind,
                        "acronym": record.acronym, "country": record.country,
@@ -615,7 +617,8 @@ def download_zip(request):
     """Every CSV and JSON file in one ZIP, written to a temporary file and streamed from it."""
 
     def make():
-        spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        # FileResponse closes the file once it is sent.
+        spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         with zipfile.ZipFile(spooled, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for table in TABLES:
                 with archive.open(f"hled-{table.name}.csv", "w") as member:

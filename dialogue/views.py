@@ -5,11 +5,12 @@ of its related records is decided there, never here or in a template."""
 from django.conf import settings
 from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import search
+from . import calendars, search
 from .filters import AgreementFilter, MeetingFilter, StakeholderFilter
 from .models import (
     AgendaItem,
@@ -127,6 +128,8 @@ class MeetingDetailView(PreviewMixin, DetailView):
         for item in top_level:
             item.sub_items = children.get(item.pk, [])
         published = Meeting.objects.public().exclude(pk=meeting.pk)
+        if meeting.is_public and calendars.has_calendar_date(meeting):
+            context["calendar_url"] = reverse("dialogue:meeting-ics", kwargs={"slug": meeting.slug})
         context.update(
             co_chairs=split_by_side(co_chairs),
             participants=split_by_side(others),

@@ -241,3 +241,32 @@ def structured_data(context):
     steps = [trail] if trail else []
     blocks.append(ld.breadcrumbs(request, *steps, (title, record.get_absolute_url())))
     return format_html_join("\n  ", "{}", ((ld.json_ld(block),) for block in blocks))
+
+
+@register.simple_tag(takes_context=True)
+def list_query(context):
+    """The current list's query string (its filters) without the page: "?…" or ""."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
+    return f"?{query}" if query else ""
+
+
+@register.inclusion_tag("includes/_subscribe.html", takes_context=True)
+def subscribe_links(context, feed, slug=None, calendar=None, filtered=False, head=False):
+    """Feed (RSS, Atom) and calendar links, as `<link rel="alternate">` for feed readers
+    (`head`) or as visible links; `filtered` keeps the list's filters in them."""
+    from django.urls import reverse
+
+    kwargs = {"slug": slug} if slug else {}
+    query = list_query(context) if filtered else ""
+    calendar_url = ""
+    if calendar:
+        calendar_url = reverse(calendar, kwargs=kwargs) + query
+    return {
+        "head": head,
+        "rss": reverse(feed, kwargs={**kwargs, "format": "rss"}) + query,
+        "atom": reverse(feed, kwargs={**kwargs, "format": "atom"}) + query,
+        "calendar": calendar_url,
+        "filtered": bool(query),
+    }
