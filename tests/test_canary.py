@@ -78,7 +78,11 @@ PROBES = [
     ("dialogue:search", {}, "q=zzcanaryscheduledagreement&type=agreement"),
     # Feeds and calendars of hidden records, and feeds filtered by them.
     ("dialogue:agreement-updates-feed", {"slug": "zzslug-draft-agreement", "format": "rss"}, ""),
-    ("dialogue:agreement-updates-feed", {"slug": "zzslug-scheduled-agreement", "format": "atom"}, ""),
+    (
+        "dialogue:agreement-updates-feed",
+        {"slug": "zzslug-scheduled-agreement", "format": "atom"},
+        "",
+    ),
     ("dialogue:stakeholder-feed", {"slug": "zzslug-draft-stakeholder", "format": "rss"}, ""),
     ("dialogue:stakeholder-feed", {"slug": "zzslug-scheduled-parent", "format": "atom"}, ""),
     ("dialogue:meeting-ics", {"slug": "zzslug-draft-meeting"}, ""),
