@@ -64,7 +64,7 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 SNIPPET_CHARS = 240
 # On PostgreSQL, the newest matches of each kind that are ranked (see `matches`).
-CANDIDATES = 200
+CANDIDATES = 100
 # Below this many results, look for a better spelling.
 SUGGEST_BELOW = 3
 RANK_OF_WEIGHT = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}

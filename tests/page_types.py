@@ -16,6 +16,8 @@ PAGE_TYPES = [
     "stakeholder-detail",
     "pillar",
     "content-page",
+    "search",
+    "open-data",
     "404",
 ]
 
@@ -59,5 +61,7 @@ def demo_page_paths():
         "stakeholder-detail": stakeholder.get_absolute_url(),
         "pillar": Pillar.objects.order_by("number").first().get_absolute_url(),
         "content-page": Page.objects.published().order_by("menu_order").first().get_absolute_url(),
+        "search": reverse("dialogue:search") + "?q=agreement",
+        "open-data": reverse("dialogue:data"),
         "404": reverse("dialogue:meeting-detail", kwargs={"slug": "no-such-meeting"}),
     }

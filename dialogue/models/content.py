@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from ..richtext import RichTextField
 from .agreements import Agreement
 from .meetings import Meeting
-from .publication import DialogueQuerySet, Publishable, TimeStamped, publish_permission
+from .publication import (
+    DialogueQuerySet,
+    Publishable,
+    TimeStamped,
+    public_filter,
+    publish_permission,
+)
 from .search import search_index, search_vector_field
 
 
@@ -19,11 +25,13 @@ class DocumentQuerySet(DialogueQuerySet):
         return self.all()
 
     def public(self):
-        """Documents of public meetings and agreements."""
-        return self.filter(
-            Q(meeting__in=Meeting.objects.published())
-            | Q(agreement__in=Agreement.objects.published())
-        )
+        """Documents of public meetings and agreements.
+
+        Joined to their owner rather than tested against the set of public owners: a search
+        or a page of documents then checks only the rows it reads (`IN (published …)` under
+        an OR makes PostgreSQL read every meeting and agreement first).
+        """
+        return self.filter(public_filter("meeting__") | public_filter("agreement__"))
 
 
 class DocumentManager(models.Manager.from_queryset(DocumentQuerySet)):
