@@ -101,12 +101,15 @@ def main():
         url = reverse("dialogue:search")
     client = Client()
     rows = []
+    load_before = os.getloadavg()[0]
     for kind, query, extra in QUERIES:
         params = {"q": query, **extra}
         response = client.get(url, params)  # warm the connection and the caches
         assert response.status_code == 200, (query, response.status_code)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, params)
+        # Counted now: the log is read lazily, and the next request clears it.
+        query_count = len(queries)
         search = response.context["search"]
         timings = []
         for _ in range(args.repeat):
@@ -119,7 +122,7 @@ def main():
                 "query": query + "".join(f" [{k}={v}]" for k, v in extra.items()),
                 "results": search.paginator.count if search.paginator else 0,
                 "suggestion": search.suggestion or "",
-                "queries": len(queries),
+                "queries": query_count,
                 "p50": statistics.median(timings),
                 "p95": percentile(timings, 0.95),
                 "max": max(timings),
@@ -129,7 +132,9 @@ def main():
         f"{'kind':25} {'query':40} {'results':>8} {'q':>3} {'p50':>7} {'p95':>7} {'max':>7}"
         "  did you mean"
     )
+    load = os.getloadavg()[0]
     print(f"\nIn-process, one request at a time, {args.repeat} requests per query; ms.")
+    print(f"1-minute load average before the run: {load_before:.1f}, after: {load:.1f}")
     print(header)
     print("-" * len(header))
     for row in rows:

@@ -75,11 +75,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Cross-origin reads of the API (GET only; CORS_* below).
-    "corsheaders.middleware.CorsMiddleware",
     # Early: a cached page is answered at once, and stored with every inner middleware's
     # headers (dialogue/cache.py).
     "dialogue.cache.PageCacheMiddleware",
+    # Cross-origin reads of the API (GET only; CORS_* below). The page cache above serves only
+    # the language-prefixed pages, never /api/.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

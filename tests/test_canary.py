@@ -71,11 +71,14 @@ PROBES = [
     ("dialogue:meeting-list", {}, "stakeholder=zzslug-scheduled-stakeholder"),
     ("dialogue:agreement-list", {}, "q=agreement title"),
     ("dialogue:stakeholder-list", {}, "q=Person"),
-    # Search: the hidden records' words and slugs find nothing.
-    ("dialogue:search", {}, "q=zzcanarydraftmeeting"),
-    ("dialogue:search", {}, "q=zzcanary"),
-    ("dialogue:search", {}, "q=zzslug"),
-    ("dialogue:search", {}, "q=zzcanaryscheduledagreement&type=agreement"),
+    # Search: words that only hidden records carry find nothing (a query holding the marker
+    # itself would only show the visitor's own words back).
+    ("dialogue:search", {}, "q=title"),
+    ("dialogue:search", {}, "q=summary"),
+    ("dialogue:search", {}, "q=agreement title"),
+    ("dialogue:search", {}, "q=meeting summary&type=meeting"),
+    ("dialogue:search", {}, "q=position&type=stakeholder"),
+    ("dialogue:search", {}, "q=parent Organization"),
     # Feeds and calendars of hidden records, and feeds filtered by them.
     ("dialogue:agreement-updates-feed", {"slug": "zzslug-draft-agreement", "format": "rss"}, ""),
     (

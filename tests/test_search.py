@@ -119,7 +119,7 @@ def test_spanish_text_is_found_from_either_language(client, world):
     with translation.override("es"):
         assert reverse("dialogue:search") == "/es/buscar/"
     response = search(client, "es", q="transporte")
-    assert "Acuerdo de transporte aéreo" in response.content.decode()
+    assert "Acuerdo de <mark>transporte</mark> aéreo" in response.content.decode()
 
 
 def test_filters_by_type_pillar_and_year(client, world):
