@@ -68,10 +68,12 @@ def world():
         announced_on=dt.date(2015, 1, 6),
         origin_meeting=meeting,
     )
-    AgreementUpdateFactory(agreement=agreement, title="Logistics study published", note="")
+    AgreementUpdateFactory(
+        agreement=agreement, title="Logistics study published", note="", date=dt.date(2015, 2, 1)
+    )
     StakeholderFactory(name="Secretaría de Economía", slug="economia", acronym="SE")
     PageFactory(title="About logistics", slug="about-logistics", summary="How the dialogue works.")
-    DocumentFactory(meeting=meeting, title="Logistics fact sheet")
+    DocumentFactory(meeting=meeting, title="Logistics fact sheet", published_on=dt.date(2015, 1, 6))
     AgreementFactory(title="Energy logistics", pillar=other, announced_on=dt.date(2019, 5, 1))
     # Hidden records that match every query of these tests.
     MeetingFactory(title="Logistics draft meeting", draft=True)
