@@ -65,6 +65,8 @@ MAX_TERMS = 12
 SNIPPET_CHARS = 240
 # On PostgreSQL, the newest matches of each kind that are ranked (see `matches`).
 CANDIDATES = 100
+# "Did you mean": the titles of each kind nearest each word of the query.
+NEAREST_TITLES = 3
 # Below this many results, look for a better spelling.
 SUGGEST_BELOW = 3
 RANK_OF_WEIGHT = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
@@ -259,17 +261,19 @@ def text_query(query):
 def matches(kind, query, terms, narrow):
     """`kind`'s public records matching `query` (and `narrow`, the filters), with their rank.
 
-    On PostgreSQL the rank is computed for the newest CANDIDATES matches of the kind only: a
-    common word matches tens of thousands of records, and ranking reads each one's whole
-    vector. The newest are found from the primary key backwards (or, for rarer words, from
-    the GIN index), then ranked in an outer query.
+    On PostgreSQL only the newest CANDIDATES matches of each kind are ranked (`ranked` takes
+    that many): a common word matches tens of thousands of records, and ranking reads each
+    one's whole vector. The newest are found from the primary key backwards, or for rarer
+    words from the GIN index.
     """
     queryset = narrow(kind.public().order_by())
     if postgresql():
         search = text_query(query)
-        newest = queryset.filter(search_vector=search).order_by("-pk").values("pk")[:CANDIDATES]
-        return kind.model._base_manager.filter(pk__in=newest).annotate(
-            rank_=SearchRank(F("search_vector"), search)
+        # Ranked as the rows come out of the LIMIT: only the candidates are ranked.
+        return (
+            queryset.filter(search_vector=search)
+            .annotate(rank_=SearchRank(F("search_vector"), search))
+            .order_by("-pk")
         )
     stems = [_sqlite_stem(term) for term in terms]
     folded = {}
@@ -338,17 +342,26 @@ def ranked(query, kinds, pillar=None, year=None):
             return queryset
 
         queryset = matches(kind, query, terms, narrow)
-        parts.append(
-            queryset.annotate(kind_=Value(kind.name), id_=F("pk"), day_=day_of(kind)).values_list(
-                "kind_", "id_", "rank_", "day_"
-            )
-        )
+        part = queryset.annotate(kind_=Value(kind.name), id_=F("pk"), day_=day_of(kind))
+        part = part.values_list("kind_", "id_", "rank_", "day_")
+        parts.append(part[:CANDIDATES] if postgresql() else part)
     if not parts:
         return []
     first, *others = parts
     combined = first.union(*others, all=True) if others else first
-    ordered = combined.order_by(F("rank_").desc(), F("day_").desc(nulls_last=True), "kind_", "-id_")
-    return list(ordered)
+    if postgresql():
+        # At most CANDIDATES rows of each kind: sorted here (a single, sliced kind could not
+        # be ordered again in SQL).
+        return sorted(combined, key=best_first)
+    return list(
+        combined.order_by(F("rank_").desc(), F("day_").desc(nulls_last=True), "kind_", "-id_")
+    )
+
+
+def best_first(row):
+    """Sort key of a (kind, id, rank, day) row: best rank, then newest (undated last)."""
+    kind, pk, rank, day = row
+    return (-rank, (0, -day.toordinal()) if day else (1, 0), kind, -pk)
 
 
 WORD = re.compile(r"\w+")
@@ -470,11 +483,20 @@ def similarity(a, b):
     return len(first & second) / len(first | second) if first | second else 0.0
 
 
-def suggest(query):
-    """A better spelling of `query` from the titles its words nearly match, or None.
+class WordDistance(Func):
+    """pg_trgm's `column <->> word`: one minus the word similarity of `word` to the closest
+    stretch of `column`. As an ORDER BY it is answered by the GiST trigram index, nearest first."""
 
-    PostgreSQL only: one query, served by the trigram indexes on the titles (pg_trgm's `%>`,
-    with the word-similarity threshold the connection sets: hled/settings.py).
+    arg_joiner = " <->> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+def suggest(query):
+    """A better spelling of `query` from the titles nearest its words, or None.
+
+    PostgreSQL only: one query, the few nearest titles of each kind for each word, read from
+    the GiST trigram indexes on the titles.
     """
     if not postgresql():
         return None
@@ -485,15 +507,14 @@ def suggest(query):
     sources = [(Meeting, "title_en"), (Agreement, "title_en"), (Stakeholder, "name_en")]
     parts = [
         model.objects.public()
-        .order_by()
-        .filter(**{f"{column}__trigram_word_similar": word})
         .annotate(text_=F(column), similarity_=TrigramWordSimilarity(word, column))
-        .values_list("text_", "similarity_")
+        .order_by(WordDistance(F(column), Value(word)))
+        .values_list("text_", "similarity_")[:NEAREST_TITLES]
         for word in words
         for model, column in sources
     ]
     first, *others = parts
-    titles = first.union(*others, all=True).order_by("-similarity_")[:20]
+    titles = first.union(*others, all=True).order_by("-similarity_")
     vocabulary = {}
     for title, _similarity in titles:
         for word in WORD.findall(title):

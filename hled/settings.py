@@ -128,13 +128,6 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast (and let /readyz say so) when the database host does not answer.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-    # The search's "did you mean" (dialogue/search.py) takes titles whose words are at least
-    # this close to a misspelt word (pg_trgm's default, 0.6, misses "trasport"); set when the
-    # connection starts, so it costs no query.
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "options", "-c pg_trgm.word_similarity_threshold=0.5"
-    )
-
 # The cache is Redis when REDIS_URL is set (shared by every worker and app server), else a
 # per-process memory cache. Sessions live in the database (cached in Redis when there is one),
 # so app servers keep no state of their own.

@@ -106,12 +106,19 @@ def test_titles_rank_above_bodies(client, world):
 
 
 @pytest.mark.parametrize(
-    "query", ["querétaro", "QUERETARO", "Queretaro", "secretaria de economia", "ECONOMÍA"]
+    ("query", "expected"),
+    [
+        ("querétaro", "Meeting on border logistics"),
+        ("QUERETARO", "Meeting on border logistics"),
+        ("Queretaro", "Meeting on border logistics"),
+        ("secretaria de economia", "Secretaría de Economía"),
+        ("ECONOMÍA", "Secretaría de Economía"),
+    ],
 )
-def test_case_and_accents_are_folded(client, world, query):
+def test_case_and_accents_are_folded(client, world, query, expected):
     found = titles(search(client, q=query))
-    assert found, query
-    assert set(found) <= {"Meeting on border logistics", "Secretaría de Economía"}
+    assert expected in found, query
+    assert found.index(expected) < 2  # a name or a city weighs more than any body text
 
 
 def test_spanish_text_is_found_from_either_language(client, world):

@@ -14,7 +14,7 @@ the search folds case and accents in Python instead (`fold`, registered as the S
 
 import unicodedata
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -100,9 +100,9 @@ def search_vector_field(*fields):
     )
 
 
-class PostgresGinIndex(GinIndex):
-    """A GIN index on PostgreSQL; a plain index elsewhere (SQLite has no GIN, and rebuilds a
-    table's indexes whenever a migration alters it)."""
+class PostgresOnly:
+    """An index of a PostgreSQL type there; a plain index elsewhere (SQLite has neither GIN nor
+    GiST, and rebuilds a table's indexes whenever a migration alters it)."""
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
         if schema_editor.connection.vendor == "postgresql":
@@ -110,9 +110,17 @@ class PostgresGinIndex(GinIndex):
         plain = models.Index(fields=self.fields, name=self.name)
         return plain.create_sql(model, schema_editor, **kwargs)
 
+
+class PostgresGinIndex(PostgresOnly, GinIndex):
     def deconstruct(self):
         path, args, kwargs = super().deconstruct()
         return "dialogue.models.search.PostgresGinIndex", args, kwargs
+
+
+class PostgresGistIndex(PostgresOnly, GistIndex):
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        return "dialogue.models.search.PostgresGistIndex", args, kwargs
 
 
 def search_index(model_name):
@@ -120,7 +128,8 @@ def search_index(model_name):
 
 
 def trigram_index(model_name, field):
-    """A trigram index of `field` for "did you mean" (pg_trgm's `<%` operator)."""
-    return PostgresGinIndex(
-        fields=[field], name=f"{model_name}_{field}_trgm", opclasses=["gin_trgm_ops"]
+    """A trigram index of `field` for "did you mean": GiST, so the titles nearest a misspelt
+    word come straight from the index (pg_trgm's `<->>` distance, ordered, a few rows)."""
+    return PostgresGistIndex(
+        fields=[field], name=f"{model_name}_{field}_trgm", opclasses=["gist_trgm_ops"]
     )
