@@ -400,14 +400,13 @@ def highlight(text, terms, window=SNIPPET_CHARS):
 
 
 BLOCK_END = re.compile(r"<(?:br|/p|/li|/h[1-6]|/blockquote|/tr|hr)\b[^>]*>", re.IGNORECASE)
-TAG = re.compile(r"<[^>]*>")
 
 
 def plain(value, paragraphs=False):
     """Rich or plain text as plain text: tags dropped (a block's end keeps words apart, and
     with `paragraphs` starts a new line), entities decoded, spaces collapsed."""
     text = BLOCK_END.sub("\n" if paragraphs else " ", str(value or ""))
-    text = html.unescape(strip_tags(TAG.sub(" ", text)))
+    text = html.unescape(strip_tags(text))
     lines = (" ".join(line.split()) for line in text.splitlines())
     return ("\n" if paragraphs else " ").join(line for line in lines if line)
 
