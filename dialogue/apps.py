@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,10 @@ class DialogueConfig(AppConfig):
         from . import cache
 
         cache.connect_signals()
+
+        from .search import register_fold
+
+        connection_created.connect(register_fold, dispatch_uid="dialogue:hled_fold")
 
         from .publishing import history, roles, signals
 

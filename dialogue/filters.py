@@ -8,7 +8,6 @@ from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.conf import settings as filter_settings
 from django_filters.constants import EMPTY_VALUES
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import get_translation_fields
@@ -17,11 +16,11 @@ from .models import Agreement, AgreementStatus, Meeting, Pillar, Sector, Side, S
 
 
 def year_choices(dates):
-    """Newest year first, after an empty choice."""
+    """Newest year first, after an empty choice ("Any year")."""
     # TypedChoiceFilter adds no empty choice itself: without one, a browser would send the
     # newest year with every submission of the form.
     years = [(d.year, str(d.year)) for d in dates][::-1]
-    return [("", filter_settings.EMPTY_CHOICE_LABEL), *years]
+    return [("", _("Any year")), *years]
 
 
 def distinct_years(queryset, field):
@@ -141,14 +140,21 @@ class MeetingFilter(YearChoicesOnce, django_filters.FilterSet):
     year = django_filters.TypedChoiceFilter(
         field_name="start__year", label=_("Year"), choices=meeting_years, coerce=int
     )
-    status = django_filters.ChoiceFilter(choices=Meeting.Status.choices, label=_("Status"))
-    kind = django_filters.ChoiceFilter(choices=Meeting.Kind.choices, label=_("Kind"))
-    host_country = django_filters.ChoiceFilter(choices=Side.choices, label=_("Host country"))
+    status = django_filters.ChoiceFilter(
+        choices=Meeting.Status.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=Meeting.Kind.choices, label=_("Kind"), empty_label=_("Any kind")
+    )
+    host_country = django_filters.ChoiceFilter(
+        choices=Side.choices, label=_("Host country"), empty_label=_("Any country")
+    )
     pillar = RelatedFilter(
         field_name="agenda_items__pillar",
         to_field_name="slug",
         queryset=Pillar.objects.public(),
         label=_("Pillar"),
+        empty_label=_("Any pillar"),
     )
     # Reached from a stakeholder's page (which shows its latest meetings), like the agreement
     # list's: a hidden field, not a drop-down of thousands.
@@ -170,16 +176,24 @@ class AgreementFilter(YearChoicesOnce, django_filters.FilterSet):
 
     q = SearchFilter(fields=("title", "summary", "reference"))
     pillar = django_filters.ModelChoiceFilter(
-        to_field_name="slug", queryset=Pillar.objects.public(), label=_("Pillar")
+        to_field_name="slug",
+        queryset=Pillar.objects.public(),
+        label=_("Pillar"),
+        empty_label=_("Any pillar"),
     )
     sector = RelatedFilter(
         field_name="sectors",
         to_field_name="slug",
         queryset=Sector.objects.public(),
         label=_("Sector"),
+        empty_label=_("Any sector"),
     )
-    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices, label=_("Status"))
-    kind = django_filters.ChoiceFilter(choices=Agreement.Kind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(
+        choices=AgreementStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=Agreement.Kind.choices, label=_("Kind"), empty_label=_("Any kind")
+    )
     year = django_filters.TypedChoiceFilter(
         field_name="announced_on__year",
         label=_("Year announced"),
@@ -212,8 +226,12 @@ class StakeholderFilter(django_filters.FilterSet):
     """Filters of the stakeholder directory."""
 
     q = SearchFilter(fields=("name", "acronym", "position"))
-    kind = django_filters.ChoiceFilter(choices=Stakeholder.Kind.choices, label=_("Kind"))
-    country = django_filters.ChoiceFilter(choices=Side.choices, label=_("Country"))
+    kind = django_filters.ChoiceFilter(
+        choices=Stakeholder.Kind.choices, label=_("Kind"), empty_label=_("Any kind")
+    )
+    country = django_filters.ChoiceFilter(
+        choices=Side.choices, label=_("Country"), empty_label=_("Any country")
+    )
 
     class Meta:
         model = Stakeholder

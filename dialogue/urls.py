@@ -1,7 +1,27 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
-from . import views
+from . import calendars, feeds, opendata, views
+
+
+class FeedFormat:
+    regex = "rss|atom"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(FeedFormat, "feed")
+
+
+def under(translated, suffix):
+    """A path below a translated one, e.g. meetings/feed.rss and reuniones/feed.rss."""
+    return format_lazy("{}{}", pgettext_lazy("URL path", translated), suffix)
+
 
 app_name = "dialogue"
 
@@ -42,6 +62,70 @@ urlpatterns = [
         pgettext_lazy("URL path", "pillars/<slug:slug>/"),
         views.PillarDetailView.as_view(),
         name="pillar-detail",
+    ),
+    path(pgettext_lazy("URL path", "search/"), views.SearchView.as_view(), name="search"),
+    # Open data: dialogue/opendata.py.
+    path(pgettext_lazy("URL path", "data/"), views.DataView.as_view(), name="data"),
+    path(
+        under(pgettext_lazy("URL path", "data/"), "hled-<slug:name>.csv"),
+        opendata.download_csv,
+        name="data-csv",
+    ),
+    path(
+        under(pgettext_lazy("URL path", "data/"), "hled-<slug:name>.json"),
+        opendata.download_json,
+        name="data-json",
+    ),
+    path(
+        under(pgettext_lazy("URL path", "data/"), "hled-open-data.zip"),
+        opendata.download_zip,
+        name="data-zip",
+    ),
+    # Feeds (RSS and Atom) and calendars: dialogue/feeds.py, dialogue/calendars.py.
+    path(
+        under(pgettext_lazy("URL path", "meetings/"), "feed.<feed:format>"),
+        feeds.MeetingFeed.as_view(),
+        name="meeting-feed",
+    ),
+    path(
+        under(pgettext_lazy("URL path", "agreements/"), "feed.<feed:format>"),
+        feeds.AgreementFeed.as_view(),
+        name="agreement-feed",
+    ),
+    path(
+        under(pgettext_lazy("URL path", "agreements/<slug:slug>/"), "feed.<feed:format>"),
+        feeds.AgreementUpdateFeed.as_view(),
+        name="agreement-updates-feed",
+    ),
+    path(
+        under(pgettext_lazy("URL path", "updates/"), "feed.<feed:format>"),
+        feeds.UpdateFeed.as_view(),
+        name="update-feed",
+    ),
+    path(
+        under(pgettext_lazy("URL path", "pillars/<slug:slug>/"), "feed.<feed:format>"),
+        feeds.PillarFeed.as_view(),
+        name="pillar-feed",
+    ),
+    path(
+        under(pgettext_lazy("URL path", "stakeholders/<slug:slug>/"), "feed.<feed:format>"),
+        feeds.StakeholderFeed.as_view(),
+        name="stakeholder-feed",
+    ),
+    path(
+        under(pgettext_lazy("URL path", "meetings/"), "meetings.ics"),
+        calendars.meetings_calendar,
+        name="meetings-ics",
+    ),
+    path(
+        under(pgettext_lazy("URL path", "meetings/<slug:slug>/"), "meeting.ics"),
+        calendars.meeting_calendar,
+        name="meeting-ics",
+    ),
+    path(
+        under(pgettext_lazy("URL path", "pillars/<slug:slug>/"), "meetings.ics"),
+        calendars.pillar_calendar,
+        name="pillar-ics",
     ),
     path(
         pgettext_lazy("URL path", "pages/<slug:slug>/"),

@@ -5,10 +5,12 @@ of its related records is decided there, never here or in a template."""
 from django.conf import settings
 from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from . import calendars, search
 from .filters import AgreementFilter, MeetingFilter, StakeholderFilter
 from .models import (
     AgendaItem,
@@ -130,6 +132,8 @@ class MeetingDetailView(PreviewMixin, DetailView):
 
         context.update(meeting_input(meeting, items))
         published = Meeting.objects.public().exclude(pk=meeting.pk)
+        if meeting.is_public and calendars.has_calendar_date(meeting):
+            context["calendar_url"] = reverse("dialogue:meeting-ics", kwargs={"slug": meeting.slug})
         context.update(
             co_chairs=split_by_side(co_chairs),
             participants=split_by_side(others),
@@ -250,6 +254,38 @@ class PillarDetailView(DetailView):
             status_breakdown=status_breakdown,
             limit=self.LIMIT,
         )
+        return context
+
+
+class SearchView(TemplateView):
+    """Site search over every public kind of record (dialogue/search.py)."""
+
+    template_name = "dialogue/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        found = search.run(self.request.GET, self.request.GET.get("page"), settings.PAGINATE_BY)
+        context.update(
+            search=found,
+            form=found.form,
+            page_obj=found.page,
+            paginator=found.paginator,
+            is_paginated=bool(found.paginator and found.paginator.num_pages > 1),
+        )
+        return context
+
+
+class DataView(TemplateView):
+    """Open data: what can be downloaded, under which licence, how often it changes, and
+    what each field means (dialogue/opendata.py)."""
+
+    template_name = "dialogue/data.html"
+
+    def get_context_data(self, **kwargs):
+        from . import opendata
+
+        context = super().get_context_data(**kwargs)
+        context.update(tables=opendata.TABLES, json_files=opendata.JSON_FILES.items())
         return context
 
 

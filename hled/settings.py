@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    # Full-text search and trigram lookups on PostgreSQL (dialogue/search.py).
+    "django.contrib.postgres",
     # Django's own widget templates, for the form renderer below.
     "django.forms",
     "django_filters",
@@ -69,6 +72,10 @@ INSTALLED_APPS = [
     "import_export",
     "django_prose_editor",
     "reversion",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "csp",
     "axes",
     "django_otp",
@@ -81,6 +88,8 @@ INSTALLED_APPS = [
     "security",
     # Public input: consultations, submissions, moderation and answers (consultations/).
     "consultations",
+    # The read-only JSON API (api/).
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +104,9 @@ MIDDLEWARE = [
     # Early: a cached page is answered at once, and stored with every inner middleware's
     # headers (dialogue/cache.py).
     "dialogue.cache.PageCacheMiddleware",
+    # Cross-origin reads of the API (GET only; CORS_* below). The page cache above serves only
+    # the language-prefixed pages, never /api/.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -151,7 +163,6 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast (and let /readyz say so) when the database host does not answer.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-
 # The cache is Redis when REDIS_URL is set (shared by every worker and app server), else a
 # per-process memory cache. Sessions live in the database (cached in Redis when there is one),
 # so app servers keep no state of their own.
@@ -405,6 +416,44 @@ ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
 # Without Redis the cache is per process, so are the rate limit and altcha-django's replay
 # protection: fine for one process (development, the demo); production sets REDIS_URL.
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["altcha.W001"]
+
+# The read-only API (/api/v1/, api/): anonymous, JSON, paginated, throttled per client address.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("DJANGO_API_THROTTLE", "600/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HLED open data API",
+    "DESCRIPTION": "Read-only access to the published records of the US–Mexico High-Level "
+    "Economic Dialogue. Every text is given in English and Spanish.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per shared set of choices (api/schema.py).
+    "ENUM_NAME_OVERRIDES": {
+        name: f"api.schema.{path}"
+        for name, path in {
+            "SideEnum": "SIDE",
+            "MeetingKindEnum": "MEETING_KIND",
+            "MeetingStatusEnum": "MEETING_STATUS",
+            "AgreementKindEnum": "AGREEMENT_KIND",
+            "AgreementStatusEnum": "AGREEMENT_STATUS",
+            "StakeholderKindEnum": "STAKEHOLDER_KIND",
+            "DocumentKindEnum": "DOCUMENT_KIND",
+        }.items()
+    },
+}
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 SITE_NAME = "US–Mexico High-Level Economic Dialogue"
 PAGINATE_BY = 20

@@ -21,6 +21,8 @@ PAGE_TYPES = [
     "submission-list",
     "submission-detail",
     "privacy",
+    "search",
+    "open-data",
     "404",
 ]
 
@@ -75,5 +77,7 @@ def demo_page_paths():
         .get(reference="HLED-7KQ4-M2XD")
         .get_absolute_url(),
         "privacy": reverse("consultations:privacy"),
+        "search": reverse("dialogue:search") + "?q=agreement",
+        "open-data": reverse("dialogue:data"),
         "404": reverse("dialogue:meeting-detail", kwargs={"slug": "no-such-meeting"}),
     }

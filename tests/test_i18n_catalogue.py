@@ -245,7 +245,7 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
     root = Path(__file__).resolve().parent.parent
     for name in ("manage.py",):
         shutil.copy(root / name, tmp_path / name)
-    for name in ("hled", "dialogue", "security", "consultations", "templates", "locale"):
+    for name in ("hled", "dialogue", "security", "consultations", "api", "templates", "locale"):
         shutil.copytree(root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "hled.settings"}
     env.pop("DATABASE_URL", None)

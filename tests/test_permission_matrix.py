@@ -261,6 +261,21 @@ def test_public_pages_by_role(world):
             previews = role in STAFF - {"moderator"} or (role == "moderator" and model == "meeting")
             expected = 200 if previews else 404
             assert client.get(draft).status_code == expected, (role, name)
+        # Discovery channels are the same for everyone: public records only, no previews.
+        for url in (
+            reverse("dialogue:search") + "?q=meeting",
+            reverse("dialogue:meeting-feed", kwargs={"format": "rss"}),
+            reverse("dialogue:meetings-ics"),
+            reverse("dialogue:data"),
+            "/sitemap.xml",
+            "/robots.txt",
+            reverse("api:api-root"),
+            reverse("api:meeting-list"),
+            reverse("api:meeting-detail", kwargs={"slug": public["meeting"].slug}),
+        ):
+            assert client.get(url).status_code == 200, (role, url)
+        hidden = reverse("api:meeting-detail", kwargs={"slug": samples["meeting"].slug})
+        assert client.get(hidden).status_code == 404, (role, hidden)
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 200
         assert client.get("/favicon.ico").status_code == 301
@@ -296,6 +311,16 @@ def test_the_matrix_covers_every_url(world):
         "agreement-detail", "stakeholder-list", "stakeholder-detail", "pillar-detail",
         "page-detail", "consultation-list", "consultation-detail", "confirm", "sent", "manage",
         "submission-list", "submission-detail", "privacy", "privacy-version",
+        # Discovery channels (tests/test_feeds.py, test_calendars.py, test_opendata.py,
+        # test_sharing.py, test_api.py; the draft canary walks them all).
+        "search", "robots", "sitemap", "django.contrib.sitemaps.views.sitemap", "data",
+        "data-csv", "data-json", "data-zip", "meeting-feed", "agreement-feed",
+        "agreement-updates-feed", "update-feed", "pillar-feed", "stakeholder-feed",
+        "meeting-ics", "meetings-ics", "pillar-ics", "api-root", "schema", "docs",
+        "agendaitem-list",
+        "agendaitem-detail", "update-list", "update-detail", "document-list",
+        "document-detail", "keyfigure-list", "keyfigure-detail", "pillar-list",
+        "sector-list", "sector-detail",
     }  # fmt: skip
     unnamed = {"favicon.ico", "admin/(?P<url>.*)$", "^media/(?P<path>.*)$"}
     missing = [

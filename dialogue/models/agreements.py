@@ -16,6 +16,7 @@ from .publication import (
     TimeStamped,
     publish_permission,
 )
+from .search import search_index, search_vector_field, trigram_index
 from .stakeholders import SideFromStakeholder, Stakeholder, StakeholderPartQuerySet
 from .taxonomy import Pillar, Sector
 
@@ -130,6 +131,10 @@ class Agreement(Publishable):
         _("editorial notes"), blank=True, help_text=_("Internal notes for staff; never shown.")
     )
 
+    search_vector = search_vector_field(
+        ("title", "A"), ("reference", "A"), ("summary", "B"), ("body", "C"), ("impact", "C")
+    )
+
     objects = SlugManager.from_queryset(AgreementQuerySet)()
 
     class Meta:
@@ -168,6 +173,8 @@ class Agreement(Publishable):
                 fields=["pillar", "publication_status", "publish_at", "status"],
                 name="agreement_pillar_status",
             ),
+            search_index("agreement"),
+            trigram_index("agreement", "title_en"),
         ]
 
     def __str__(self):
@@ -287,6 +294,8 @@ class AgreementUpdate(TimeStamped):
         help_text=_("The meeting where this step was reported, if any."),
     )
 
+    search_vector = search_vector_field(("title", "A"), ("note", "B"))
+
     objects = AgreementUpdateManager()
 
     class Meta:
@@ -294,6 +303,7 @@ class AgreementUpdate(TimeStamped):
         verbose_name = _("implementation update")
         verbose_name_plural = _("implementation updates")
         get_latest_by = "date"
+        indexes = [search_index("agreementupdate")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress__isnull=True) | (Q(progress__gte=0) & Q(progress__lte=100)),

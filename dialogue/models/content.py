@@ -11,7 +11,14 @@ from security.uploads import random_document_name, validate_document_file
 from ..richtext import RichTextField
 from .agreements import Agreement
 from .meetings import Meeting
-from .publication import DialogueQuerySet, Publishable, TimeStamped, publish_permission
+from .publication import (
+    DialogueQuerySet,
+    Publishable,
+    TimeStamped,
+    public_filter,
+    publish_permission,
+)
+from .search import search_index, search_vector_field
 
 
 class DocumentQuerySet(DialogueQuerySet):
@@ -20,11 +27,13 @@ class DocumentQuerySet(DialogueQuerySet):
         return self.all()
 
     def public(self):
-        """Documents of public meetings and agreements."""
-        return self.filter(
-            Q(meeting__in=Meeting.objects.published())
-            | Q(agreement__in=Agreement.objects.published())
-        )
+        """Documents of public meetings and agreements.
+
+        Joined to their owner rather than tested against the set of public owners: a search
+        or a page of documents then checks only the rows it reads (`IN (published …)` under
+        an OR makes PostgreSQL read every meeting and agreement first).
+        """
+        return self.filter(public_filter("meeting__") | public_filter("agreement__"))
 
 
 class DocumentManager(models.Manager.from_queryset(DocumentQuerySet)):
@@ -98,12 +107,15 @@ class Document(TimeStamped):
         related_name="documents",
     )
 
+    search_vector = search_vector_field(("title", "A"))
+
     objects = DocumentManager()
 
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        indexes = [search_index("document")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(meeting__isnull=False) & Q(agreement__isnull=True))
@@ -186,10 +198,13 @@ class Page(Publishable):
         help_text=_("Position in the main menu; leave empty to keep it out of the menu."),
     )
 
+    search_vector = search_vector_field(("title", "A"), ("summary", "B"), ("body", "C"))
+
     class Meta:
         ordering = ["menu_order", "title"]
         verbose_name = _("page")
         verbose_name_plural = _("pages")
+        indexes = [search_index("page")]
         permissions = [publish_permission("page", "pages")]
 
     def __str__(self):

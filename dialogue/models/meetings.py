@@ -22,6 +22,7 @@ from .publication import (
     count_of,
     publish_permission,
 )
+from .search import search_index, search_vector_field, trigram_index
 from .stakeholders import SideFromStakeholder, Stakeholder, StakeholderPartQuerySet
 from .taxonomy import Pillar, Sector
 
@@ -145,6 +146,10 @@ class Meeting(Publishable):
         _("editorial notes"), blank=True, help_text=_("Internal notes for staff; never shown.")
     )
 
+    search_vector = search_vector_field(
+        ("title", "A"), ("summary", "B"), ("city", "B"), ("body", "C")
+    )
+
     objects = SlugManager.from_queryset(MeetingQuerySet)()
 
     class Meta:
@@ -159,7 +164,11 @@ class Meeting(Publishable):
                 violation_error_message=_("The end cannot be before the start."),
             ),
         ]
-        indexes = [models.Index(fields=["publication_status", "publish_at", "start"])]
+        indexes = [
+            models.Index(fields=["publication_status", "publish_at", "start"]),
+            search_index("meeting"),
+            trigram_index("meeting", "title_en"),
+        ]
 
     def __str__(self):
         return self.title
@@ -327,12 +336,15 @@ class AgendaItem(TimeStamped):
         _("outcome"), blank=True, help_text=_("What was decided or reported under this item.")
     )
 
+    search_vector = search_vector_field(("title", "A"), ("outcome", "B"), ("description", "C"))
+
     objects = AgendaItemManager()
 
     class Meta:
         ordering = ["meeting", "position"]
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
+        indexes = [search_index("agendaitem")]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "position"],

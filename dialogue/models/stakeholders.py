@@ -15,6 +15,7 @@ from .publication import (
     TimeStamped,
     publish_permission,
 )
+from .search import search_index, search_vector_field, trigram_index
 
 
 class StakeholderQuerySet(PublishableQuerySet):
@@ -67,6 +68,10 @@ class Stakeholder(Publishable):
         _("editorial notes"), blank=True, help_text=_("Internal notes for staff; never shown.")
     )
 
+    search_vector = search_vector_field(
+        ("name", "A"), ("acronym", "A"), ("position", "B"), ("description", "C")
+    )
+
     objects = SlugManager.from_queryset(StakeholderQuerySet)()
 
     class Meta:
@@ -79,6 +84,8 @@ class Stakeholder(Publishable):
             # The directory is ordered by name in the visitor's language.
             models.Index(fields=["name_en"], name="stakeholder_name_en"),
             models.Index(fields=["name_es"], name="stakeholder_name_es"),
+            search_index("stakeholder"),
+            trigram_index("stakeholder", "name_en"),
         ]
 
     def __str__(self):

@@ -27,8 +27,10 @@ def excluded_fields(model):
         translated = tuple(translator.get_options_for_model(model).fields)
     except NotRegistered:
         translated = ()
+    # The database computes generated fields (the search vector) itself.
+    generated = tuple(f.name for f in model._meta.concrete_fields if f.generated)
     # `version` counts saves; restoring an old count would defeat the conflict check.
-    return (*translated, "version")
+    return (*translated, *generated, "version")
 
 
 def version_fields(model):

@@ -175,3 +175,98 @@ def alternate_links(context):
         for code, _name in settings.LANGUAGES
     ]
     return format_html_join("\n  ", "{}", ((link,) for link in links))
+
+
+def _page_record(context):
+    """The record a detail page shows, or None."""
+    record = context.get("object")
+    return record if hasattr(record, "get_absolute_url") else None
+
+
+@register.simple_tag(takes_context=True)
+def sharing_meta(context):
+    """Canonical link, Open Graph and Twitter tags for the current page."""
+    from dialogue.search import plain
+    from dialogue.structured_data import sharing_tags
+
+    request = context.get("request")
+    if request is None or not getattr(request, "resolver_match", None):
+        return ""
+    record = _page_record(context)
+    site = _("US–Mexico High-Level Economic Dialogue")
+    if record is None:
+        return sharing_tags(
+            request,
+            site,
+            _("Meetings, agenda and agreements of the US–Mexico High-Level Economic Dialogue."),
+        )
+    title = str(getattr(record, "title", None) or getattr(record, "name", ""))
+    text = getattr(record, "summary", "") or plain(getattr(record, "description", ""))
+    return sharing_tags(request, title, (text or site)[:300], kind="article")
+
+
+@register.simple_tag(takes_context=True)
+def structured_data(context):
+    """The page's schema.org JSON-LD: the site on the home page, an Event for a meeting, an
+    organization or person for a stakeholder, and breadcrumbs on detail pages."""
+    from django.urls import reverse
+
+    from dialogue import structured_data as ld
+    from dialogue.models import Agreement, Page, Pillar, Stakeholder
+
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if request is None or match is None:
+        return ""
+    if match.url_name == "home":
+        return ld.json_ld(ld.website(request))
+    record = _page_record(context)
+    if record is None or context.get("is_preview"):
+        return ""
+    blocks = []
+    if isinstance(record, Meeting):
+        chairs = [p for column in context.get("co_chairs", []) for p in column["rows"]]
+        blocks.append(ld.event(record, request, chairs))
+        trail = (_("Meetings"), reverse("dialogue:meeting-list"))
+    elif isinstance(record, Stakeholder):
+        blocks.append(ld.stakeholder(record, request))
+        trail = (_("Stakeholders"), reverse("dialogue:stakeholder-list"))
+    elif isinstance(record, Agreement):
+        trail = (_("Agreements"), reverse("dialogue:agreement-list"))
+    elif isinstance(record, (Pillar, Page)):
+        trail = None
+    else:
+        return ""
+    title = str(getattr(record, "title", None) or getattr(record, "name", ""))
+    steps = [trail] if trail else []
+    blocks.append(ld.breadcrumbs(request, *steps, (title, record.get_absolute_url())))
+    return format_html_join("\n  ", "{}", ((ld.json_ld(block),) for block in blocks))
+
+
+@register.simple_tag(takes_context=True)
+def list_query(context):
+    """The current list's query string (its filters) without the page: "?…" or ""."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
+    return f"?{query}" if query else ""
+
+
+@register.inclusion_tag("includes/_subscribe.html", takes_context=True)
+def subscribe_links(context, feed, slug=None, calendar=None, filtered=False, head=False):
+    """Feed (RSS, Atom) and calendar links, as `<link rel="alternate">` for feed readers
+    (`head`) or as visible links; `filtered` keeps the list's filters in them."""
+    from django.urls import reverse
+
+    kwargs = {"slug": slug} if slug else {}
+    query = list_query(context) if filtered else ""
+    calendar_url = ""
+    if calendar:
+        calendar_url = reverse(calendar, kwargs=kwargs) + query
+    return {
+        "head": head,
+        "rss": reverse(feed, kwargs={**kwargs, "format": "rss"}) + query,
+        "atom": reverse(feed, kwargs={**kwargs, "format": "atom"}) + query,
+        "calendar": calendar_url,
+        "filtered": bool(query),
+    }

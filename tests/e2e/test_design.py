@@ -115,3 +115,17 @@ def test_home_page_prints_without_navigation(page, demo_data):
     page.emulate_media(media="print")
     expect(page.locator(".site-nav")).to_be_hidden()
     expect(page.locator("h1")).to_be_visible()
+
+
+def test_filters_fold_behind_a_control_on_phones(page, page_paths):
+    for width, folded in ((375, True), (1280, False)):
+        page.set_viewport_size({"width": width, "height": 900})
+        visit(page, page_paths["agreement-list"])
+        status = page.locator("#id_status")
+        if folded:
+            expect(status).to_be_hidden()
+            page.locator(".filter-disclosure > summary").click()
+            expect(status).to_be_visible()
+        else:
+            expect(page.locator(".filter-disclosure > summary")).to_be_hidden()
+            expect(status).to_be_visible()

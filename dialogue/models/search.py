@@ -1,0 +1,135 @@
+"""What the site search indexes, declared on the models.
+
+On PostgreSQL every searchable model has a stored, generated ``search_vector``: its texts in
+English and in Spanish, each parsed with the project's own text-search configuration
+(``hled_en``, ``hled_es``: English and Spanish stemming with accents folded by ``unaccent``,
+created by migration 0009), weighted A (titles, names), B (summaries) and C (bodies), and a GIN
+index on it. The database keeps the vector up to date on every write, bulk inserts and fixtures
+included.
+
+SQLite (the demo) has neither the configurations nor GIN: there the column is always NULL and
+the search folds case and accents in Python instead (`fold`, registered as the SQL function
+``hled_fold``; see dialogue/search.py).
+"""
+
+import unicodedata
+
+from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+# The text-search configuration of each language, made by migration 0009.
+SEARCH_CONFIGS = {"en": "hled_en", "es": "hled_es"}
+WEIGHTS = ("A", "B", "C", "D")
+
+
+def fold(text):
+    """`text` lower-cased without accents: "Querétaro" -> "queretaro" (None stays None)."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class SearchDocument(models.Expression):
+    """The weighted text-search vector of a record's fields in every language.
+
+    `fields` are (field name, weight) pairs; a translated field is read in each language's
+    column with that language's configuration. PostgreSQL only: elsewhere it is NULL.
+    """
+
+    output_field = SearchVectorField()
+
+    def __init__(self, *fields):
+        super().__init__()
+        self.fields = fields
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}{self.fields!r}"
+
+    def deconstruct(self):
+        return ("dialogue.models.search.SearchDocument", self.fields, {})
+
+    def __eq__(self, other):
+        return isinstance(other, SearchDocument) and self.fields == other.fields
+
+    def __hash__(self):
+        return hash(self.fields)
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        clone = self.copy()
+        clone.model = query.model if query is not None else None
+        return clone
+
+    def parts(self):
+        """(column, configuration, weight) of each part; a translated field (one with a column
+        per language, as django-modeltranslation adds) is read in each language's column."""
+        opts = self.model._meta
+        for name, weight in self.fields:
+            assert weight in WEIGHTS, weight
+            for code, config in SEARCH_CONFIGS.items():
+                try:
+                    column = opts.get_field(f"{name}_{code}").column
+                except FieldDoesNotExist:
+                    yield opts.get_field(name).column, config, weight
+                    break
+                yield column, config, weight
+
+    def as_sql(self, compiler, connection):
+        return "NULL", []
+
+    def as_postgresql(self, compiler, connection):
+        quote = connection.ops.quote_name
+        sql = " || ".join(
+            f"setweight(to_tsvector('{config}'::regconfig, COALESCE({quote(column)}, '')), "
+            f"'{weight}')"
+            for column, config, weight in self.parts()
+        )
+        return f"({sql})", []
+
+
+def search_vector_field(*fields):
+    """The generated `search_vector` column of a model: `fields` as (name, weight) pairs."""
+    return models.GeneratedField(
+        expression=SearchDocument(*fields),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+        serialize=False,
+        verbose_name="search vector",
+    )
+
+
+class PostgresOnly:
+    """An index of a PostgreSQL type there; a plain index elsewhere (SQLite has neither GIN nor
+    GiST, and rebuilds a table's indexes whenever a migration alters it)."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = models.Index(fields=self.fields, name=self.name)
+        return plain.create_sql(model, schema_editor, **kwargs)
+
+
+class PostgresGinIndex(PostgresOnly, GinIndex):
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        return "dialogue.models.search.PostgresGinIndex", args, kwargs
+
+
+class PostgresGistIndex(PostgresOnly, GistIndex):
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        return "dialogue.models.search.PostgresGistIndex", args, kwargs
+
+
+def search_index(model_name):
+    return PostgresGinIndex(fields=["search_vector"], name=f"{model_name}_search")
+
+
+def trigram_index(model_name, field):
+    """A trigram index of `field` for "did you mean": GiST, so the titles nearest a misspelt
+    word come straight from the index (pg_trgm's `<->>` distance, ordered, a few rows)."""
+    return PostgresGistIndex(
+        fields=[field], name=f"{model_name}_{field}_trgm", opclasses=["gist_trgm_ops"]
+    )

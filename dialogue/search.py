@@ -1,0 +1,586 @@
+"""The site search: one ranked list of every kind of public record that matches a query.
+
+Each kind reads through its public QuerySet (`public()`: what a visitor may see). The kinds'
+matches are combined in one SQL query (UNION ALL of (kind, id, rank, day) rows), ordered by
+rank, then newest first, and one page of it is read; then each kind present on that page is
+loaded in one query. So a search costs the same number of queries whatever the data.
+
+- PostgreSQL: full-text search on each model's generated `search_vector` (its texts in English
+  and Spanish, stemmed, accents folded; titles weigh more than summaries, summaries more than
+  bodies: dialogue/models/search.py), with the visitor's words parsed as a web search
+  (`websearch_to_tsquery`: quotes, `or`, `-word`; any input is valid) in both languages, and
+  ranked with `ts_rank`. When a query finds little, pg_trgm proposes a spelling ("did you
+  mean") from the closest titles.
+- Elsewhere (SQLite, for the demo): every word must appear in one of the record's texts,
+  compared without case or accents (`hled_fold`, a SQL function registered on each
+  connection), ranked by where it appears.
+
+Snippets are built here from plain text (rich text stripped of its tags), escaped, with the
+matching words wrapped in `<mark>`.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+from functools import reduce
+from operator import add, or_
+
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import (
+    Case,
+    DateField,
+    F,
+    FloatField,
+    Func,
+    Q,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, TruncDate
+from django.urls import reverse
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .filters import distinct_years
+from .models import (
+    AgendaItem,
+    Agreement,
+    AgreementUpdate,
+    Document,
+    Meeting,
+    Page,
+    Pillar,
+    Stakeholder,
+)
+from .models.search import SEARCH_CONFIGS, WEIGHTS, fold
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+SNIPPET_CHARS = 240
+# On PostgreSQL, the newest matches of each kind that are ranked (see `matches`).
+CANDIDATES = 100
+# "Did you mean": the titles of each kind nearest each word of the query.
+NEAREST_TITLES = 3
+# Below this many results, look for a better spelling.
+SUGGEST_BELOW = 3
+RANK_OF_WEIGHT = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
+
+
+class Fold(Func):
+    """`text` without case or accents, in SQL (SQLite: the Python `fold`)."""
+
+    function = "hled_fold"
+    output_field = TextField()
+
+
+def register_fold(sender, connection, **kwargs):
+    """Make `hled_fold` available on each new SQLite connection."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("hled_fold", 1, fold, deterministic=True)
+
+
+def postgresql():
+    return connection.vendor == "postgresql"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record the search finds."""
+
+    name: str
+    label: str
+    model: type
+    # (field, weight) pairs searched on SQLite; PostgreSQL has them in `search_vector`.
+    fields: tuple
+    # The fields a snippet is made from, best first.
+    snippet_fields: tuple
+    # The record's date, for ordering equal ranks and for the year filter (a lookup path).
+    day: str | None
+    pillar: str | None
+
+    def public(self):
+        return self.model.objects.public()
+
+    def display(self):
+        """What the result list shows of each record: `public()` (with its public relations)."""
+        return self.public().defer("search_vector")
+
+
+KINDS = {
+    kind.name: kind
+    for kind in [
+        Kind(
+            "meeting",
+            _("Meetings"),
+            Meeting,
+            (("title", "A"), ("summary", "B"), ("city", "B"), ("body", "C")),
+            ("summary", "body"),
+            "start",
+            "agenda_items__pillar",
+        ),
+        Kind(
+            "agenda-item",
+            _("Agenda items"),
+            AgendaItem,
+            (("title", "A"), ("outcome", "B"), ("description", "C")),
+            ("description", "outcome"),
+            "meeting__start",
+            "pillar",
+        ),
+        Kind(
+            "agreement",
+            _("Agreements"),
+            Agreement,
+            (("title", "A"), ("reference", "A"), ("summary", "B"), ("body", "C"), ("impact", "C")),
+            ("summary", "body", "impact"),
+            "announced_on",
+            "pillar",
+        ),
+        Kind(
+            "update",
+            _("Implementation updates"),
+            AgreementUpdate,
+            (("title", "A"), ("note", "B")),
+            ("note",),
+            "date",
+            "agreement__pillar",
+        ),
+        Kind(
+            "stakeholder",
+            _("Stakeholders"),
+            Stakeholder,
+            (("name", "A"), ("acronym", "A"), ("position", "B"), ("description", "C")),
+            ("position", "description"),
+            None,
+            None,
+        ),
+        Kind(
+            "page",
+            _("Pages"),
+            Page,
+            (("title", "A"), ("summary", "B"), ("body", "C")),
+            ("summary", "body"),
+            None,
+            None,
+        ),
+        Kind(
+            "document",
+            _("Documents"),
+            Document,
+            (("title", "A"),),
+            (),
+            "published_on",
+            "agreement__pillar",
+        ),
+    ]
+}
+
+
+def year_choices():
+    """The years of public meetings and agreements, newest first, after "Any year"."""
+    years = {d.year for d in distinct_years(Meeting.objects.public(), "start")}
+    years |= {d.year for d in distinct_years(Agreement.objects.public(), "announced_on")}
+    return [("", _("Any year")), *((year, str(year)) for year in sorted(years, reverse=True))]
+
+
+class SearchForm(forms.Form):
+    """The search box and its filters. Any text is a valid query (up to 200 characters)."""
+
+    q = forms.CharField(
+        label=pgettext_lazy("search form", "Search for"),
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    type = forms.ChoiceField(
+        label=_("Type"),
+        required=False,
+        choices=[("", _("Any type")), *((kind.name, kind.label) for kind in KINDS.values())],
+    )
+    pillar = forms.ModelChoiceField(
+        label=_("Pillar"),
+        required=False,
+        queryset=Pillar.objects.public(),
+        to_field_name="slug",
+        empty_label=_("Any pillar"),
+    )
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = year_choices()
+
+
+def terms_of(query):
+    """The words of a query to match and highlight: folded, without operators."""
+    words = re.findall(r"-?\w+", query)
+    terms = []
+    for word in words:
+        if word.startswith("-") or word.lower() == "or":
+            continue
+        folded = fold(word)
+        if folded not in terms:
+            terms.append(folded)
+    return terms[:MAX_TERMS]
+
+
+def _sqlite_stem(term):
+    """A crude plural strip, so "agreements" still finds "agreement" without a stemmer."""
+    if len(term) > 5 and term.endswith("es"):
+        return term[:-2]
+    if len(term) > 4 and term.endswith("s"):
+        return term[:-1]
+    return term
+
+
+def columns(model, field):
+    """The database fields behind `field`: one per language when it is translated."""
+    names = [f"{field}_{code}" for code in SEARCH_CONFIGS]
+    opts = model._meta
+    present = [name for name in names if any(f.name == name for f in opts.concrete_fields)]
+    return present or [field]
+
+
+def text_query(query):
+    """The query as PostgreSQL full-text search reads it, in both languages."""
+    return reduce(
+        or_,
+        (
+            SearchQuery(query, config=config, search_type="websearch")
+            for config in SEARCH_CONFIGS.values()
+        ),
+    )
+
+
+def matches(kind, query, terms, narrow):
+    """`kind`'s public records matching `query` (and `narrow`, the filters), with their rank.
+
+    On PostgreSQL only the newest CANDIDATES matches of each kind are ranked (`ranked` takes
+    that many): a common word matches tens of thousands of records, and ranking reads each
+    one's whole vector. The newest are found from the primary key backwards, or for rarer
+    words from the GIN index.
+    """
+    queryset = narrow(kind.public().order_by())
+    if postgresql():
+        search = text_query(query)
+        # Ranked as the rows come out of the LIMIT: only the candidates are ranked.
+        return (
+            queryset.filter(search_vector=search)
+            .annotate(rank_=SearchRank(F("search_vector"), search))
+            .order_by("-pk")
+        )
+    stems = [_sqlite_stem(term) for term in terms]
+    folded = {}
+    for field, weight in kind.fields:
+        for column in columns(kind.model, field):
+            folded[column] = (f"folded_{column}", weight)
+    queryset = queryset.alias(**{alias: Fold(column) for column, (alias, _w) in folded.items()})
+    for stem in stems:
+        queryset = queryset.filter(
+            reduce(or_, (Q(**{f"{alias}__contains": stem}) for alias, _w in folded.values()))
+        )
+    rank = reduce(
+        add,
+        (
+            Case(
+                When(
+                    reduce(or_, (Q(**{f"{alias}__contains": stem}) for stem in stems)),
+                    then=Value(RANK_OF_WEIGHT[weight]),
+                ),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+            for alias, weight in folded.values()
+        ),
+    )
+    return queryset.annotate(rank_=rank)
+
+
+def has_lexemes(query):
+    """False when PostgreSQL would find no word to look for (only stop words or symbols):
+    such a query matches nothing, and an empty text query cannot use the indexes."""
+    if not postgresql():
+        return bool(terms_of(query))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s)"
+            " || websearch_to_tsquery(%s::regconfig, %s))",
+            [SEARCH_CONFIGS["en"], query, SEARCH_CONFIGS["es"], query],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def day_of(kind):
+    if kind.day is None:
+        return Value(None, output_field=DateField())
+    field = kind.day
+    if field in {"start", "meeting__start"}:
+        return TruncDate(field)
+    return Cast(F(field), DateField())
+
+
+def ranked(query, kinds, pillar=None, year=None):
+    """Every match, as (kind, id, rank, day) rows, best first: one SQL query (a UNION)."""
+    terms = terms_of(query)
+    parts = []
+    for kind in kinds:
+        if (pillar is not None and kind.pillar is None) or (year and kind.day is None):
+            continue
+
+        def narrow(queryset, kind=kind):
+            if pillar is not None:
+                related = kind.model._base_manager.filter(**{kind.pillar: pillar}).values("pk")
+                queryset = queryset.filter(pk__in=related)
+            if year:
+                queryset = queryset.filter(**{f"{kind.day}__year": year})
+            return queryset
+
+        queryset = matches(kind, query, terms, narrow)
+        part = queryset.annotate(kind_=Value(kind.name), id_=F("pk"), day_=day_of(kind))
+        part = part.values_list("kind_", "id_", "rank_", "day_")
+        parts.append(part[:CANDIDATES] if postgresql() else part)
+    if not parts:
+        return []
+    first, *others = parts
+    combined = first.union(*others, all=True) if others else first
+    if postgresql():
+        # At most CANDIDATES rows of each kind: sorted here (a single, sliced kind could not
+        # be ordered again in SQL).
+        return sorted(combined, key=best_first)
+    return list(
+        combined.order_by(F("rank_").desc(), F("day_").desc(nulls_last=True), "kind_", "-id_")
+    )
+
+
+def best_first(row):
+    """Sort key of a (kind, id, rank, day) row: best rank, then newest (undated last)."""
+    kind, pk, rank, day = row
+    return (-rank, (0, -day.toordinal()) if day else (1, 0), kind, -pk)
+
+
+WORD = re.compile(r"\w+")
+
+
+def highlight(text, terms, window=SNIPPET_CHARS):
+    """`text` (plain) escaped, the words matching `terms` in `<mark>`; with `window`, only
+    about that many characters around the first match (or the start when none matches)."""
+    text = " ".join(text.split())
+    prefixes = [term if len(term) <= 4 else term[: max(4, len(term) - 2)] for term in terms]
+    hits = [
+        match
+        for match in WORD.finditer(text)
+        if any(fold(match.group()).startswith(prefix) for prefix in prefixes)
+    ]
+    start, end = 0, len(text)
+    if window and len(text) > window:
+        first = hits[0].start() if hits else 0
+        start = max(0, first - window // 3)
+        if start:
+            start = text.find(" ", start) + 1 or start
+        end = min(len(text), start + window)
+        if end < len(text):
+            end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    parts, position = [], start
+    for match in hits:
+        if match.start() < start or match.end() > end:
+            continue
+        parts.append(escape(text[position : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    parts.append(escape(text[position:end]))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + "".join(parts) + suffix)
+
+
+BLOCK_END = re.compile(r"<(?:br|/p|/li|/h[1-6]|/blockquote|/tr|hr)\b[^>]*>", re.IGNORECASE)
+
+
+def plain(value, paragraphs=False):
+    """Rich or plain text as plain text: tags dropped (a block's end keeps words apart, and
+    with `paragraphs` starts a new line), entities decoded, spaces collapsed."""
+    text = BLOCK_END.sub("\n" if paragraphs else " ", str(value or ""))
+    text = html.unescape(strip_tags(text))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return ("\n" if paragraphs else " ").join(line for line in lines if line)
+
+
+@dataclass
+class Result:
+    kind: Kind
+    record: object
+    title: str
+    url: str
+    snippet: str
+    context: str = ""
+    context_url: str = ""
+
+
+def result_for(kind, record, terms):
+    snippet_text = next(
+        (plain(getattr(record, field)) for field in kind.snippet_fields if getattr(record, field)),
+        "",
+    )
+    title = str(getattr(record, "name", None) or record.title)
+    result = Result(
+        kind=kind,
+        record=record,
+        title=highlight(title, terms, window=None),
+        url="",
+        snippet=highlight(snippet_text, terms) if snippet_text else "",
+    )
+    if isinstance(record, AgendaItem):
+        result.url = record.meeting.get_absolute_url() + "#agenda-heading"
+        result.context, result.context_url = record.meeting.title, record.meeting.get_absolute_url()
+    elif isinstance(record, AgreementUpdate):
+        result.url = record.agreement.get_absolute_url() + "#timeline-heading"
+        result.context = record.agreement.title
+        result.context_url = record.agreement.get_absolute_url()
+    elif isinstance(record, Document):
+        owner = record.meeting or record.agreement
+        result.url = record.href
+        result.context, result.context_url = owner.title, owner.get_absolute_url()
+    else:
+        result.url = record.get_absolute_url()
+    return result
+
+
+def load(rows, terms):
+    """The records of one page of `ranked()` rows, in order: one query per kind present."""
+    wanted = {}
+    for kind_name, pk, _rank, _day in rows:
+        wanted.setdefault(kind_name, []).append(pk)
+    records = {}
+    for kind_name, pks in wanted.items():
+        kind = KINDS[kind_name]
+        queryset = kind.display()
+        if kind.model is Document:
+            queryset = queryset.select_related("meeting", "agreement")
+        for record in queryset.filter(pk__in=pks):
+            records[kind_name, record.pk] = record
+    return [
+        result_for(KINDS[kind_name], records[kind_name, pk], terms)
+        for kind_name, pk, _rank, _day in rows
+        if (kind_name, pk) in records
+    ]
+
+
+def trigrams(word):
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(a, b):
+    """pg_trgm's similarity of two words, in Python."""
+    first, second = trigrams(a), trigrams(b)
+    return len(first & second) / len(first | second) if first | second else 0.0
+
+
+class WordDistance(Func):
+    """pg_trgm's `column <->> word`: one minus the word similarity of `word` to the closest
+    stretch of `column`. As an ORDER BY it is answered by the GiST trigram index, nearest first."""
+
+    arg_joiner = " <->> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+def suggest(query):
+    """A better spelling of `query` from the titles nearest its words, or None.
+
+    PostgreSQL only: one query, the few nearest titles of each kind for each word, read from
+    the GiST trigram indexes on the titles.
+    """
+    if not postgresql():
+        return None
+    words = [word for word in dict.fromkeys(re.findall(r"\w+", query)) if len(word) >= 3]
+    words = sorted(words, key=len, reverse=True)[:4]
+    if not words:
+        return None
+    sources = [(Meeting, "title_en"), (Agreement, "title_en"), (Stakeholder, "name_en")]
+    parts = [
+        model.objects.public()
+        .annotate(text_=F(column), similarity_=TrigramWordSimilarity(word, column))
+        .order_by(WordDistance(F(column), Value(word)))
+        .values_list("text_", "similarity_")[:NEAREST_TITLES]
+        for word in words
+        for model, column in sources
+    ]
+    first, *others = parts
+    titles = first.union(*others, all=True).order_by("-similarity_")
+    vocabulary = {}
+    for title, _similarity in titles:
+        for word in WORD.findall(title):
+            vocabulary.setdefault(fold(word), word.lower())
+    if not vocabulary:
+        return None
+    corrected, changed = [], False
+    for word in re.findall(r"\S+", query):
+        folded = fold(word)
+        if folded in vocabulary or not WORD.fullmatch(word) or len(word) < 3:
+            corrected.append(word)
+            continue
+        best = max(vocabulary, key=lambda candidate: similarity(folded, candidate))
+        if similarity(folded, best) >= 0.3:
+            corrected.append(vocabulary[best])
+            changed = True
+        else:
+            corrected.append(word)
+    return " ".join(corrected) if changed else None
+
+
+@dataclass
+class Search:
+    """A search as the page shows it: the form, one page of results, the total, a spelling."""
+
+    form: SearchForm
+    query: str = ""
+    page: object = None
+    paginator: object = None
+    results: list = None
+    suggestion: str | None = None
+    # True when some kind had more matches than were ranked (PostgreSQL: CANDIDATES each).
+    capped: bool = False
+
+    @property
+    def suggestion_url(self):
+        params = self.form.data.copy()
+        params["q"] = self.suggestion
+        params.pop("page", None)
+        return f"{reverse('dialogue:search')}?{params.urlencode()}"
+
+
+def run(data, page_number, per_page):
+    """Read the search form from `data` and run it (nothing is searched without a query)."""
+    form = SearchForm(data)
+    search = Search(form=form, results=[])
+    if not form.is_valid():
+        return search
+    query = " ".join(form.cleaned_data["q"].split())
+    search.query = query
+    if not query:
+        return search
+    kinds = [KINDS[form.cleaned_data["type"]]] if form.cleaned_data["type"] else KINDS.values()
+    rows = []
+    if has_lexemes(query):
+        rows = ranked(query, kinds, form.cleaned_data["pillar"], form.cleaned_data["year"])
+    if postgresql():
+        per_kind = {}
+        for row in rows:
+            per_kind[row[0]] = per_kind.get(row[0], 0) + 1
+        search.capped = any(count >= CANDIDATES for count in per_kind.values())
+    search.paginator = Paginator(rows, per_page)
+    search.page = search.paginator.get_page(page_number)
+    search.results = load(list(search.page.object_list), terms_of(query))
+    if search.paginator.count < SUGGEST_BELOW:
+        search.suggestion = suggest(query)
+    return search
+
+
+__all__ = ["KINDS", "SearchForm", "WEIGHTS", "highlight", "run", "suggest"]
