@@ -135,7 +135,9 @@ def content_changed(sender, **kwargs):
 
 
 def _dialogue_models():
-    return apps.get_app_config("dialogue").get_models(include_auto_created=True)
+    """The models whose rows visitors may see (not subscriptions, which are personal data)."""
+    models = apps.get_app_config("dialogue").get_models(include_auto_created=True)
+    return [model for model in models if getattr(model, "is_content", True)]
 
 
 def migrated(**kwargs):
@@ -180,13 +182,17 @@ def bulk_changes():
 def next_change_at(now=None):
     """The earliest future moment at which time alone changes a public page, or None.
 
-    That is the next `publish_at` of a scheduled record of any publishable model, or the next
-    meeting `start` (a meeting leaves "upcoming" then).
+    That is the next `publish_at` of a scheduled record of any publishable model (implementation
+    updates included), or the next meeting `start` or end of a planned period (a meeting
+    leaves "upcoming" then).
     """
     from dialogue.models import Meeting, PublicationStatus, Publishable
 
     now = now or timezone.now()
-    moments = [Meeting.objects.filter(start__gt=now).aggregate(at=Min("start"))["at"]]
+    moments = [
+        Meeting.objects.filter(start__gt=now).aggregate(at=Min("start"))["at"],
+        Meeting.objects.filter(period_end__gt=now).aggregate(at=Min("period_end"))["at"],
+    ]
     for model in apps.get_app_config("dialogue").get_models():
         if issubclass(model, Publishable):
             moments.append(

@@ -70,3 +70,20 @@ def year_filter(field_name, title):
 
     YearFilter.title = title
     return YearFilter
+
+
+class CurrentStatusFilter(admin.SimpleListFilter):
+    """An agreement's current status: the one its latest published update records."""
+
+    title = _("current status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        from ..models import AgreementStatus
+
+        return AgreementStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(status=self.value())
+        return queryset

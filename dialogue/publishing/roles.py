@@ -8,8 +8,13 @@ publication fields read-only and to offer only the actions a user may take.
 
 A record whose publication status is "published" (live, or scheduled to go live) is
 *protected*: only a user who may publish it can save changes to it, to its parts (agenda
-items, participants, parties, updates, documents) or delete it. Editors see it read-only
+items, participants, parties, documents) or delete it. Editors see it read-only
 and ask a Publisher to unpublish it or to make the change.
+
+Implementation updates are publishable parts: an update is reviewed on its own. An Editor
+drafts updates, also for a published agreement (a draft changes nothing visitors see); a
+Publisher publishes them. A published update, and its evidence, is protected like any
+published record; its agreement's publication does not protect a draft update.
 """
 
 from django.apps import apps
@@ -18,8 +23,16 @@ EDITOR = "Editor"
 PUBLISHER = "Publisher"
 ROLES = {"editor": EDITOR, "publisher": PUBLISHER}
 
-PUBLISHABLE_MODELS = ("meeting", "agreement", "stakeholder", "keyfigure", "page")
-PART_MODELS = ("participation", "agendaitem", "agreementparty", "agreementupdate", "document")
+PUBLISHABLE_MODELS = (
+    "meeting",
+    "agreement",
+    "stakeholder",
+    "keyfigure",
+    "page",
+    "agreementupdate",
+)
+PART_MODELS = ("participation", "agendaitem", "agreementparty", "document", "evidence")
+PART_MODELS += ("keyfigurevalue",)
 # Pillars and sectors have no draft state: any change is public at once, so only
 # Publishers change them; editors pick them from lists.
 TAXONOMY_MODELS = ("pillar", "sector")
@@ -31,7 +44,11 @@ OWNER_FIELDS = {
     "agreementparty": ("agreement",),
     "agreementupdate": ("agreement",),
     "document": ("meeting", "agreement"),
+    "evidence": ("update",),
+    "keyfigurevalue": ("figure",),
 }
+# Publishable parts: protected by their own publication, not by their owner's.
+SELF_REVIEWED = ("agreementupdate",)
 
 
 def role_permissions():
@@ -95,3 +112,11 @@ def is_protected(user, obj):
         published = obj.publication_status == PublicationStatus.PUBLISHED
         return published and not can_publish(user, type(obj))
     return any(is_protected(user, owner) for owner in owners(obj))
+
+
+def protecting_owners(obj):
+    """The records whose publication protects `obj` besides its own: its owners, except for
+    a self-reviewed part (an update), which only its own publication protects."""
+    if obj._meta.model_name in SELF_REVIEWED:
+        return []
+    return owners(obj)
