@@ -21,7 +21,8 @@ install: $(BIN)/activate
 
 # The demo runs with debug off, like production, so visitors see the real error pages.
 DEMO_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .demo-secret)" \
-	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SERVE_MEDIA=1
+	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SERVE_MEDIA=1 \
+	EMAIL_URL=console:// DJANGO_SITE_URL=http://$(HOST):$(PORT)
 
 demo: install .demo-secret
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import pgettext_lazy
 
-from . import views
+from . import follow, views
 
 app_name = "dialogue"
 
@@ -17,6 +17,28 @@ urlpatterns = [
         pgettext_lazy("URL path", "meetings/<slug:slug>/"),
         views.MeetingDetailView.as_view(),
         name="meeting-detail",
+    ),
+    path(
+        pgettext_lazy("URL path", "meetings/<slug:slug>/fact-sheet/"),
+        views.FactSheetView.as_view(),
+        name="meeting-factsheet",
+    ),
+    path(
+        pgettext_lazy("URL path", "meetings/<slug:slug>/fact-sheet.pdf"),
+        views.FactSheetPDFView.as_view(),
+        name="meeting-factsheet-pdf",
+    ),
+    path(pgettext_lazy("URL path", "progress/"), views.ProgressView.as_view(), name="progress"),
+    path(pgettext_lazy("URL path", "follow/"), follow.FollowView.as_view(), name="follow"),
+    path(
+        pgettext_lazy("URL path", "follow/confirm/<str:token>/"),
+        follow.ConfirmView.as_view(),
+        name="follow-confirm",
+    ),
+    path(
+        pgettext_lazy("URL path", "follow/unsubscribe/<str:token>/"),
+        follow.UnsubscribeView.as_view(),
+        name="follow-unsubscribe",
     ),
     path(
         pgettext_lazy("URL path", "agreements/"),

@@ -5,7 +5,8 @@ DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGI
 DATABASE_URL, DJANGO_CONN_MAX_AGE, REDIS_URL, DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
 DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_LOCAL_ENTRIES, DJANGO_PAGE_CACHE_LOCAL_TRUST,
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
-DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL.
+DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL, EMAIL_URL,
+DJANGO_DEFAULT_FROM_EMAIL, DJANGO_SITE_URL.
 See docs/deploy.md for production.
 """
 
@@ -13,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -229,6 +231,28 @@ LOGGING = {
 
 # Rich-text editor (django-prose-editor) loads its own bundled assets; no CDN.
 DJANGO_PROSE_EDITOR_DEFAULT_PRESET = "configurable"
+
+# Email, configured by one URL as the database is (dj-email-url): e.g.
+# EMAIL_URL=submission://user:password@smtp.example.org (port 587, STARTTLS),
+# smtps://user:password@smtp.example.org:465?ssl=True, smtp://127.0.0.1:25, console:// (print
+# to the console, the default with debug on and in `make demo`), dummy:// (discard).
+# Without it and with debug off, mail goes to an SMTP server on localhost:25.
+EMAIL_URL = os.environ.get("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")
+_email = dj_email_url.parse(EMAIL_URL)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
+EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"] or None
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "HLED <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The public address of the site, for links in emails sent by management commands (which
+# have no request to read it from), e.g. https://hled.example.org
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SITE_NAME = "US–Mexico High-Level Economic Dialogue"
 PAGINATE_BY = 20

@@ -1,6 +1,5 @@
 """Agreements: the dialogue's outcomes, who is party to them and how they are implemented."""
 
-import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +20,6 @@ from .publication import (
     Side,
     SlugManager,
     TimeStamped,
-    public_filter,
     publish_permission,
 )
 from .stakeholders import Stakeholder
@@ -166,7 +164,7 @@ class StateValue:
         if instance is None:
             return self
         if self.name not in instance.__dict__:
-            state = {name: None for name in (*STATE_FIELDS, "last_reported_on")}
+            state = dict.fromkeys((*STATE_FIELDS, "last_reported_on"))
             state.update(status=AgreementStatus.PROPOSED, progress=0)
             if instance.pk is not None:
                 row = Agreement.objects.filter(pk=instance.pk).with_state().values(*state).first()

@@ -80,15 +80,19 @@ class MeetingQuerySet(PublishableQuerySet):
 
     def with_public_parts(self):
         """Prefetch what a meeting's page shows, each part only as far as visitors may see it:
-        participants and presenters that are public, public agreements announced there, and
-        its documents."""
-        from .agreements import Agreement
+        participants and presenters that are public, public agreements announced there (with
+        their state and lead agencies), the published updates reported there, and its
+        documents."""
+        from .agreements import Agreement, AgreementUpdate
         from .content import Document
 
+        announced = Agreement.objects.public().with_lead_agencies().newest_first()
+        reviewed = AgreementUpdate.objects.public().order_by("agreement__title", "date", "id")
         return self.prefetch_related(
             Prefetch("participations", queryset=Participation.objects.public_parts()),
             Prefetch("agenda_items", queryset=AgendaItem.objects.public_parts()),
-            Prefetch("agreements", queryset=Agreement.objects.public().newest_first()),
+            Prefetch("agreements", queryset=announced),
+            Prefetch("agreement_updates", queryset=reviewed),
             Prefetch("documents", queryset=Document.objects.public_parts()),
         )
 
