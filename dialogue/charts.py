@@ -60,7 +60,12 @@ def paired_bars(rows, *, label, first, second):
                 "label": row[label],
                 "y": y,
                 "label_y": y + BAR_HEIGHT + 6,
-                "first": {"value": row[first], "length": one, "y": y, "text_x": LABEL_WIDTH + one + 6},
+                "first": {
+                    "value": row[first],
+                    "length": one,
+                    "y": y,
+                    "text_x": LABEL_WIDTH + one + 6,
+                },
                 "second": {
                     "value": row[second],
                     "length": two,
@@ -110,6 +115,4 @@ def line(points, *, label, value, maximum=None, width=WIDTH, height=220, unit=""
 
 def sparkline(points, *, value, width=200, height=48):
     """A small line (a key figure's series), its last value marked."""
-    return line(
-        points, label="year", value=value, width=width, height=height, margins=(6, 6, 6, 6)
-    )
+    return line(points, label="year", value=value, width=width, height=height, margins=(6, 6, 6, 6))

@@ -103,7 +103,11 @@ def render_pdf(sheet, url):
         story.append(paragraph(_("The agenda has not been published yet."), body))
     story.append(paragraph(_("Commitments announced and their status today"), h2))
     if sheet["agreements"]:
-        header = [_("Commitment"), _("Overall"), *(side["label"] for side in sheet["agreements"][0].sides)]
+        header = [
+            _("Commitment"),
+            _("Overall"),
+            *(side["label"] for side in sheet["agreements"][0].sides),
+        ]
         rows = [[paragraph(cell, small) for cell in header]]
         for agreement in sheet["agreements"]:
             cells = [agreement.title, f"{agreement.get_status_display()}, {agreement.progress} %"]

@@ -51,7 +51,9 @@ def confirm_token(subscription):
 
 
 def unsubscribe_token(subscription):
-    return signing.dumps({"id": subscription.pk, "email": subscription.email}, salt=UNSUBSCRIBE_SALT)
+    return signing.dumps(
+        {"id": subscription.pk, "email": subscription.email}, salt=UNSUBSCRIBE_SALT
+    )
 
 
 def subscription_from(token, salt, max_age=None):
@@ -192,7 +194,9 @@ class FollowView(View):
         if not form.is_valid():
             agreement = None
             if form.data.get("agreement"):
-                agreement = Agreement.objects.published().filter(slug=form.data["agreement"]).first()
+                agreement = (
+                    Agreement.objects.published().filter(slug=form.data["agreement"]).first()
+                )
             return render(
                 request, self.template_name, {"form": form, "agreement": agreement}, status=400
             )
@@ -332,7 +336,9 @@ def deliver(subscription, updates, connection):
                     for update in claimed
                 ],
             }
-            send(subscription, subject, "dialogue/email/updates.txt", context, connection=connection)
+            send(
+                subscription, subject, "dialogue/email/updates.txt", context, connection=connection
+            )
     except Exception:
         Delivery.objects.filter(subscription=subscription, update__in=claimed).delete()
         raise
@@ -342,9 +348,9 @@ def deliver(subscription, updates, connection):
 def send_due(now=None, connection=None):
     """Send every email that is due; returns {"emails": n, "updates": n, "purged": n}."""
     now = now or timezone.now()
-    purged, _rows = Subscription.objects.pending().filter(
-        created_at__lt=now - CONFIRM_MAX_AGE
-    ).delete()
+    purged, _rows = (
+        Subscription.objects.pending().filter(created_at__lt=now - CONFIRM_MAX_AGE).delete()
+    )
     sent = {"emails": 0, "updates": 0, "purged": purged}
     connection = connection or get_connection()
     for subscription in Subscription.objects.confirmed().select_related("agreement", "pillar"):

@@ -220,7 +220,7 @@ class StakeholderDetailView(PreviewMixin, DetailView):
         )
         parties = (
             AgreementParty.objects.filter(pk__in=latest_parties)
-            .select_related("agreement")
+            .prefetch_related(Prefetch("agreement", queryset=Agreement.objects.with_state()))
             .order_by(*newest_agreements)
         )
         return (
@@ -298,10 +298,7 @@ class ProgressView(PaginatedFilterView):
         context.update(
             summary=summary,
             pillar_chart=charts.paired_bars(
-                [
-                    {"label": str(row["pillar"] or "—"), **row}
-                    for row in summary["pillars"]
-                ],
+                [{"label": str(row["pillar"] or "—"), **row} for row in summary["pillars"]],
                 label="label",
                 first="total",
                 second="delivered",
@@ -309,10 +306,7 @@ class ProgressView(PaginatedFilterView):
             status_chart=charts.bars(summary["overall"], label="label", value="count"),
             meetings=meetings,
             meeting_chart=charts.paired_bars(
-                [
-                    {"label": row["meeting"].title, **row}
-                    for row in meetings
-                ],
+                [{"label": row["meeting"].title, **row} for row in meetings],
                 label="label",
                 first="announced",
                 second="delivered",

@@ -191,33 +191,19 @@ class AgreementFactory(PublishableFactory):
         model = Agreement
         skip_postgeneration_save = True
 
-    class Params:
-        status = None
-        progress = None
-
-    @factory.post_generation
-    def state(obj, create, extracted, **kwargs):
-        status, progress = obj._factory_state
-        if create and (status is not None or progress is not None):
+    @classmethod
+    def _generate(cls, strategy, params):
+        status, progress = params.pop("status", None), params.pop("progress", None)
+        agreement = super()._generate(strategy, params)
+        if strategy == factory.CREATE_STRATEGY and (status is not None or progress is not None):
             AgreementUpdateFactory(
-                agreement=obj,
-                date=obj.announced_on or date(2014, 1, 1),
+                agreement=agreement,
+                date=agreement.announced_on or date(2014, 1, 1),
                 title="State when recorded",
                 status=status or AgreementStatus.ANNOUNCED,
                 progress=progress if progress is not None else 0,
             )
-
-    @classmethod
-    def _create(cls, model_class, *args, status=None, progress=None, **kwargs):
-        obj = super()._create(model_class, *args, **kwargs)
-        obj._factory_state = (status, progress)
-        return obj
-
-    @classmethod
-    def _build(cls, model_class, *args, status=None, progress=None, **kwargs):
-        obj = super()._build(model_class, *args, **kwargs)
-        obj._factory_state = (status, progress)
-        return obj
+        return agreement
 
 
 class AgreementPartyFactory(factory.django.DjangoModelFactory):

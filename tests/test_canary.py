@@ -19,6 +19,7 @@ a filter, a draft's own address) go in ``PROBES``.
 """
 
 import datetime as dt
+import io
 import re
 from collections import deque
 from html.parser import HTMLParser
@@ -27,14 +28,16 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 import pytest
 from django.utils import timezone, translation
 
-from dialogue.models import Meeting
+from dialogue.models import Document, KeyFigure, Meeting
 from tests.factories import (
     AgendaItemFactory,
     AgreementFactory,
     AgreementPartyFactory,
     AgreementUpdateFactory,
     DocumentFactory,
+    EvidenceFactory,
     KeyFigureFactory,
+    KeyFigureValueFactory,
     MeetingFactory,
     PageFactory,
     ParticipationFactory,
@@ -97,10 +100,21 @@ def canary_world():
     ParticipationFactory(meeting=meeting, stakeholder=department, capacity="Secretary")
     ParticipationFactory(meeting=meeting, stakeholder=secretariat, capacity="Secretary")
     AgreementPartyFactory(agreement=agreement, stakeholder=department, capacity="Secretary")
-    AgreementUpdateFactory(agreement=agreement, title="Signed", meeting=meeting)
+    signed = AgreementUpdateFactory(
+        agreement=agreement,
+        title="Signed",
+        meeting=meeting,
+        date=now.date() - dt.timedelta(days=30),
+        status="implementing",
+        progress=40,
+        us_status="implementing",
+        us_progress=45,
+    )
+    EvidenceFactory(update=signed, title="Public evidence")
     DocumentFactory(meeting=meeting, title="Joint statement", slug="joint-statement")
     PageFactory(title="About the initiative", slug="about", menu_order=1)
-    KeyFigureFactory(label="Bilateral trade", slug="trade")
+    KeyFigureValueFactory(figure=KeyFigureFactory(label="Bilateral trade", slug="trade"), year=2014)
+    KeyFigureValueFactory(figure=KeyFigure.objects.get(slug="trade"), year=2015)
 
     presenters = [department]
     for state in ("draft", "scheduled"):
@@ -175,7 +189,36 @@ def canary_world():
             pillar=pillar,
         )
         AgreementUpdateFactory(
-            agreement=agreement, title=f"Reported at the {state} meeting", meeting=hidden_meeting
+            agreement=agreement,
+            title=f"Reported at the {state} meeting",
+            meeting=hidden_meeting,
+            date=now.date() - dt.timedelta(days=60),
+            status="implementing",
+            progress=30,
+        )
+        # A hidden update of the public agreement, newer than its public ones, reported at the
+        # public meeting: were it public, it would complete the agreement and both sides.
+        hidden_update = AgreementUpdateFactory(
+            agreement=agreement,
+            title=f"{word}update of a public agreement",
+            note=f"{word}note",
+            meeting=meeting,
+            date=now.date() - dt.timedelta(days=1),
+            status="completed",
+            progress=100,
+            us_status="completed",
+            us_progress=100,
+            mx_status="suspended",
+            mx_progress=99,
+            **flags,
+        )
+        EvidenceFactory(update=hidden_update, title=f"{word}evidence")
+        # Public evidence pointing at a hidden meeting's document.
+        EvidenceFactory(
+            update=signed,
+            title="",
+            url="",
+            document=Document.objects.get(slug=f"{SLUG_MARKER}-{state}-meeting-document"),
         )
 
         PageFactory(
@@ -184,7 +227,12 @@ def canary_world():
             menu_order=2,
             **flags,
         )
-        KeyFigureFactory(label=f"{word}keyfigure", slug=f"{SLUG_MARKER}-{state}-figure", **flags)
+        KeyFigureValueFactory(
+            figure=KeyFigureFactory(
+                label=f"{word}keyfigure", slug=f"{SLUG_MARKER}-{state}-figure", **flags
+            ),
+            source=f"{word}figuresource",
+        )
     item.presenters.set(presenters)
     return {"meeting": meeting, "upcoming": upcoming, "agreement": agreement}
 
@@ -256,8 +304,18 @@ def normalized(url):
     return f"{parts.path}?{query}" if query else parts.path
 
 
+def response_text(response):
+    """What a visitor reads in a response: a PDF's text as extracted, else the body."""
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(response.content))
+        return "\n".join(page.extract_text() for page in reader.pages) + str(reader.metadata)
+    return response.content.decode(errors="replace")
+
+
 def leaks(response):
-    text = response.content.decode(errors="replace").lower()
+    text = response_text(response).lower()
     headers = " ".join(f"{k}: {v}" for k, v in response.items()).lower()
     return [marker for marker in (TEXT_MARKER, SLUG_MARKER) if marker in text + headers]
 
@@ -304,6 +362,16 @@ def test_no_hidden_record_reaches_any_public_url(client, canary_world):
         "/en/pages/about/",
         "/en/agreements/?sector=transport",
         "/en/meetings/?pillar=pillar-one",
+        "/en/progress/",
+        "/es/avance/",
+        "/en/progress/?status=completed",
+        "/en/progress/?side=US",
+        "/en/progress/?meeting=first-meeting",
+        "/en/meetings/first-meeting/fact-sheet/",
+        "/es/reuniones/first-meeting/ficha.pdf",
+        "/en/meetings/first-meeting/fact-sheet.pdf",
+        "/en/follow/",
+        "/en/follow/?agreement=air-transport",
     ):
         assert expected in walked, f"{expected} was not reached"
     assert len(walked) > 60
@@ -315,6 +383,17 @@ def test_no_hidden_record_reaches_any_public_url(client, canary_world):
     agreement_page = pages["/en/agreements/air-transport/"].content.decode()
     assert "Reported at the draft meeting" in agreement_page  # the update is public …
     assert "First HLED meeting" in agreement_page  # … its public meeting linked
+    # Hidden updates change no public status: the latest public one still rules, everywhere.
+    assert "Being implemented" in agreement_page and "40% implemented" in agreement_page
+    assert "Completed" not in agreement_page and "Suspended" not in agreement_page
+    assert "Public evidence" in agreement_page
+    tracker = pages["/en/progress/"].content.decode()
+    assert "Air transport agreement" in tracker and "Being implemented" in tracker
+    assert "badge--completed" not in tracker and "badge--suspended" not in tracker
+    assert "Air transport agreement" not in pages["/en/progress/?status=completed"].content.decode()
+    sheet = " ".join(response_text(pages["/en/meetings/first-meeting/fact-sheet.pdf"]).split())
+    assert "Air transport agreement" in sheet and "Being implemented, 40 %" in sheet
+    assert "Completed" not in sheet
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

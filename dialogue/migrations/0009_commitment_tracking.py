@@ -304,15 +304,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='agreementupdate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('us_status', ''), ('us_progress__isnull', True)), models.Q(models.Q(('us_status', ''), _negated=True), ('us_progress__gte', 0), ('us_progress__lte', 100)), _connector='OR'), name='update_us_status_with_progress', violation_error_message='Give a side both a status and a progress, or neither.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('us_status', ''), ('us_progress__isnull', True)), models.Q(models.Q(('us_status', ''), _negated=True), ('us_progress__isnull', False), ('us_progress__gte', 0), ('us_progress__lte', 100)), _connector='OR'), name='update_us_status_with_progress', violation_error_message='Give a side both a status and a progress, or neither.'),
         ),
         migrations.AddConstraint(
             model_name='agreementupdate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('mx_status', ''), ('mx_progress__isnull', True)), models.Q(models.Q(('mx_status', ''), _negated=True), ('mx_progress__gte', 0), ('mx_progress__lte', 100)), _connector='OR'), name='update_mx_status_with_progress', violation_error_message='Give a side both a status and a progress, or neither.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('mx_status', ''), ('mx_progress__isnull', True)), models.Q(models.Q(('mx_status', ''), _negated=True), ('mx_progress__isnull', False), ('mx_progress__gte', 0), ('mx_progress__lte', 100)), _connector='OR'), name='update_mx_status_with_progress', violation_error_message='Give a side both a status and a progress, or neither.'),
         ),
         migrations.AddConstraint(
             model_name='agreementupdate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('joint_status', ''), ('joint_progress__isnull', True)), models.Q(models.Q(('joint_status', ''), _negated=True), ('joint_progress__gte', 0), ('joint_progress__lte', 100)), _connector='OR'), name='update_joint_status_with_progress', violation_error_message='Give a side both a status and a progress, or neither.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('joint_status', ''), ('joint_progress__isnull', True)), models.Q(models.Q(('joint_status', ''), _negated=True), ('joint_progress__isnull', False), ('joint_progress__gte', 0), ('joint_progress__lte', 100)), _connector='OR'), name='update_joint_status_with_progress', violation_error_message='Give a side both a status and a progress, or neither.'),
         ),
         migrations.AddField(
             model_name='delivery',

@@ -1,6 +1,5 @@
 """Agreements: the dialogue's outcomes, who is party to them and how they are implemented."""
 
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -516,7 +515,12 @@ def side_pair_constraint(prefix):
     status, progress = f"{prefix}_status", f"{prefix}_progress"
     return models.CheckConstraint(
         condition=(Q(**{status: ""}) & Q(**{f"{progress}__isnull": True}))
-        | (~Q(**{status: ""}) & Q(**{f"{progress}__gte": 0}) & Q(**{f"{progress}__lte": 100})),
+        | (
+            ~Q(**{status: ""})
+            & Q(**{f"{progress}__isnull": False})
+            & Q(**{f"{progress}__gte": 0})
+            & Q(**{f"{progress}__lte": 100})
+        ),
         name=f"update_{prefix}_status_with_progress",
         violation_error_message=_("Give a side both a status and a progress, or neither."),
     )

@@ -18,7 +18,9 @@ class Command(BaseCommand):
         try:
             sent = follow.send_due()
         except OSError as error:
-            raise CommandError(f"The mail server refused or could not be reached: {error}") from error
+            raise CommandError(
+                f"The mail server refused or could not be reached: {error}"
+            ) from error
         self.stdout.write(
             f"{sent['emails']} email(s) sent with {sent['updates']} update(s); "
             f"{sent['purged']} unconfirmed request(s) forgotten."
