@@ -8,6 +8,7 @@ database counts, Python only shapes the few rows it returns.
 
 import datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import ExtractYear, Lag, RowNumber
@@ -53,7 +54,7 @@ def breakdown(agreements):
         overall[row["status"]] = overall.get(row["status"], 0) + n
         pillar = by_pillar.setdefault(row["pillar"], {})
         pillar[row["status"]] = pillar.get(row["status"], 0) + n
-        for (side, prefix), name in zip(SIDE_FIELDS, side_names, strict=True):
+        for (side, _prefix), name in zip(SIDE_FIELDS, side_names, strict=True):
             status = row[name] or ""
             by_side[side][status] = by_side[side].get(status, 0) + n
     pillars = {pillar.pk: pillar for pillar in Pillar.objects.public()}
@@ -144,7 +145,10 @@ def progress_over_time(agreements, today=None):
         )
         .values("year", "progress", "before", "done", "was_done", "rank")
     )
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # nothing to count (an empty filter)
+        return []
     connection = connections[inner.db]
     with connection.cursor() as cursor:
         cursor.execute(

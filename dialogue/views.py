@@ -286,7 +286,7 @@ class ProgressView(PaginatedFilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         valid = self.filterset.is_bound is False or self.filterset.is_valid()
-        agreements = self.filterset.qs if valid else Agreement.objects.none()
+        agreements = self.filterset.qs if valid else self.get_queryset().none()
         summary = tracking.breakdown(agreements)
         meetings = tracking.by_meeting(agreements)
         over_time = tracking.progress_over_time(agreements)
