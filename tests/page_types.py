@@ -16,6 +16,9 @@ PAGE_TYPES = [
     "stakeholder-detail",
     "pillar",
     "content-page",
+    "progress",
+    "fact-sheet",
+    "follow",
     "404",
 ]
 
@@ -59,5 +62,8 @@ def demo_page_paths():
         "stakeholder-detail": stakeholder.get_absolute_url(),
         "pillar": Pillar.objects.order_by("number").first().get_absolute_url(),
         "content-page": Page.objects.published().order_by("menu_order").first().get_absolute_url(),
+        "progress": reverse("dialogue:progress"),
+        "fact-sheet": reverse("dialogue:meeting-factsheet", kwargs={"slug": meeting.slug}),
+        "follow": reverse("dialogue:follow"),
         "404": reverse("dialogue:meeting-detail", kwargs={"slug": "no-such-meeting"}),
     }

@@ -225,4 +225,4 @@ def test_email_settings_come_from_one_url():
         "True",
         "mailer",
     ]
-    assert follow.DIGEST_EVERY == dt.timedelta(days=7)
+    assert dt.timedelta(days=7) == follow.DIGEST_EVERY

@@ -45,7 +45,8 @@ def test_migration_keeps_each_agreements_state():
 
     migrate(AFTER)
     from dialogue.models import Agreement as Current
-    from dialogue.models import AgreementUpdate, Meeting as CurrentMeeting
+    from dialogue.models import AgreementUpdate
+    from dialogue.models import Meeting as CurrentMeeting
 
     states = {a.slug: (a.status, a.progress) for a in Current.objects.with_state()}
     assert states == {"same": ("in-force", 90), "typed": ("implementing", 60),

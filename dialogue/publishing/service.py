@@ -304,7 +304,10 @@ def publication_to_keep(user, current):
     model = type(current) if current is not None else None
     if current is None or not is_publishable(model) or roles.can_publish(user, model):
         return {}
-    return {name: getattr(current, name) for name in PUBLICATION_FIELDS}
+    names = list(PUBLICATION_FIELDS)
+    if model._meta.model_name == "agreementupdate":
+        names += ["confirmed_by", "confirmed_at"]  # who confirmed goes with the publication
+    return {name: getattr(current, name) for name in names}
 
 
 def restore(user, version, *, comment=None):

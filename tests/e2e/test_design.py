@@ -115,3 +115,29 @@ def test_home_page_prints_without_navigation(page, demo_data):
     page.emulate_media(media="print")
     expect(page.locator(".site-nav")).to_be_hidden()
     expect(page.locator("h1")).to_be_visible()
+
+
+TRACKING_PAGES = ["progress", "fact-sheet", "follow", "agreement-detail", "meeting-detail"]
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_screenshots_of_the_tracking_pages(new_page, demo_data, width):
+    """Full-page screenshots of the tracker, a fact sheet, the follow form, and an agreement
+    and a meeting with their tracking, in both languages, kept as artefacts for review."""
+    from django.utils import translation
+
+    from tests.page_types import demo_page_paths
+
+    page = new_page(viewport={"width": width, "height": 900})
+    folder = ARTIFACTS / "screenshots" / "tracking"
+    for language in ("en", "es"):
+        with translation.override(language):
+            paths = demo_page_paths()
+        for page_type in TRACKING_PAGES:
+            visit(page, paths[page_type])
+            width_now = page.evaluate("document.documentElement.scrollWidth")
+            assert width_now <= width, f"{page_type} scrolls sideways at {width} px"
+            path = folder / f"{page_type}.{language}-{width}.png"
+            page.screenshot(path=path, full_page=True)
+            assert path.stat().st_size > 10_000
+    assert page.errors == []

@@ -329,7 +329,7 @@ class Command(BaseCommand):
         return {
             "publication_status": PublicationStatus.PUBLISHED,
             "publish_at": agreement.publish_at,
-            "first_published_at": agreement.first_published_at,
+            "first_published_at": agreement.publish_at,  # as the save signals would set it
         }
 
     def ensure_pillars(self):
