@@ -35,9 +35,9 @@ def test_migration_keeps_each_agreements_state():
     typed = Agreement.objects.create(title="Typed", slug="typed", status="implementing",
                                      progress=60, announced_on=dt.date(2013, 9, 20),
                                      **common)  # fmt: skip
-    Update.objects.create(agreement=typed, date=dt.date(2014, 6, 30), title="Blank", title_en="Blank",
-                          status="", progress=None)  # fmt: skip
-    bare = Agreement.objects.create(title="Bare", slug="bare", status="signed", progress=20,
+    Update.objects.create(agreement=typed, date=dt.date(2014, 6, 30), title="Blank",
+                          title_en="Blank", status="", progress=None)  # fmt: skip
+    Agreement.objects.create(title="Bare", slug="bare", status="signed", progress=20,
                                     **common)  # fmt: skip
     Meeting.objects.create(title="Third", slug="third", status="tentative", date_precision="year",
                            start=dt.datetime(2016, 1, 1, 6, tzinfo=dt.UTC),

@@ -208,8 +208,10 @@ def tracked():
     AgreementUpdateFactory(agreement=air, date=dt.date(2014, 3, 1), status="implementing",
                            progress=50, us_status="completed", us_progress=100,
                            mx_status="implementing", mx_progress=20)  # fmt: skip
-    council = AgreementFactory(title="Council", slug="council", pillar=other,
-                               origin_meeting=annual, announced_on=dt.date(2013, 9, 20))  # fmt: skip
+    council = AgreementFactory(
+        title="Council", slug="council", pillar=other, origin_meeting=annual,
+        announced_on=dt.date(2013, 9, 20),
+    )  # fmt: skip
     AgreementUpdateFactory(agreement=council, date=dt.date(2015, 3, 1), status="completed",
                            progress=100, meeting=working)  # fmt: skip
     return {"air": air, "council": council}
@@ -409,8 +411,14 @@ def test_completing_a_side_needs_evidence_before_publication(publisher, publishe
                            publish_at_0="2015-01-06", publish_at_1="10:00:00")  # fmt: skip
     publisher_client.post(url, data)
     assert not agreement.updates.filter(title="Completed").exists()
-    data.update({"evidence-TOTAL_FORMS": "1", "evidence-0-title_en": "Report",
-                 "evidence-0-url": "https://example.org/report", "evidence-0-order": "0"})  # fmt: skip
+    data.update(
+        {
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-0-title_en": "Report",
+            "evidence-0-url": "https://example.org/report",
+            "evidence-0-order": "0",
+        }
+    )
     assert publisher_client.post(url, data).status_code == 302
     assert agreement.updates.get(title="Completed").is_public
     EvidenceFactory(update=update)
