@@ -10,7 +10,7 @@ import datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, When, Window
 from django.db.models.functions import ExtractYear, Lag, RowNumber
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from .models import (
     AgreementUpdate,
     Pillar,
 )
+from .models.agreements import latest_public_update
 
 STATUS_ORDER = list(AgreementStatus.values)
 MEETINGS_SHOWN = 12
@@ -44,7 +45,29 @@ def breakdown(agreements):
     few combinations it returns are added up here.
     """
     side_names = [f"{prefix}_status" for _side, prefix in SIDE_FIELDS]
-    rows = agreements.order_by().values("pillar", "status", *side_names).annotate(n=Count("pk"))
+    # The latest published update of each agreement, found once per agreement (a correlated
+    # subquery), then grouped: the state's columns are read from the update rows themselves.
+    latest = agreements.order_by().annotate(
+        latest_id=Subquery(latest_public_update().values("pk")[:1])
+    )
+    rows = list(
+        AgreementUpdate.objects.filter(pk__in=latest.values("latest_id"))
+        .order_by()
+        .values("agreement__pillar", "status", *side_names)
+        .annotate(n=Count("pk"))
+    )
+    # Agreements without a published update yet: "proposed", no side tracked (one query).
+    reported = {}
+    for row in rows:
+        row["pillar"] = row.pop("agreement__pillar")
+        reported[row["pillar"]] = reported.get(row["pillar"], 0) + row["n"]
+    for row in agreements.order_by().values("pillar").annotate(n=Count("pk")):
+        missing = row["n"] - reported.get(row["pillar"], 0)
+        if missing:
+            rows.append(
+                {"pillar": row["pillar"], "status": AgreementStatus.PROPOSED, "n": missing}
+                | dict.fromkeys(side_names, "")
+            )
     overall, by_pillar = {}, {}
     by_side = {side: {} for side, _prefix in SIDE_FIELDS}
     total = 0
@@ -195,49 +218,58 @@ def meeting_day(meeting):
     return min(day, timezone.localdate())
 
 
-def since_previous(meeting, previous):
-    """What moved and what stalled between `previous` and `meeting` (three queries).
+def parse_state_key(key):
+    """(status label, progress) of the overall state in an update's `state_key`."""
+    status, progress = key.split("|")[:2]
+    return AgreementStatus(status).label, int(progress)
 
-    The commitments compared are the public ones with a published state at the previous
-    meeting's date. One *moved* when its state (status or progress, overall or of a side) at
-    this meeting's date differs; it *stalled* when it was still open and nothing changed.
+
+def since_previous(meeting, previous):
+    """What moved and what stalled since `previous` (one query).
+
+    The commitments compared are those on the table at the previous meeting: announced or
+    reviewed there, public, with a published state by its date. One *moved* when its state
+    (status or progress, overall or of a side) at this meeting's date differs; it *stalled*
+    when it was still open and nothing changed. Each update stores its whole state as one
+    value (`state_key`), so the two states are compared in the database.
     """
     if previous is None:
         return None
     start, end = meeting_day(previous), meeting_day(meeting)
+    reviewed = AgreementUpdate.objects.published().filter(meeting=previous).values("agreement")
     compared = (
-        Agreement.objects.public()
-        .with_state_on(start, "then")
-        .with_state_on(end, "now")
+        Agreement.objects.published()
+        .filter(Q(origin_meeting=previous) | Q(pk__in=reviewed))
+        .annotate(
+            then_key=Subquery(latest_public_update(on=start).values("state_key")[:1]),
+            now_key=Subquery(latest_public_update(on=end).values("state_key")[:1]),
+        )
         .filter(then_key__isnull=False)
+        .order_by("title", "pk")
     )
-    moved = ~Q(now_key=F("then_key"))
-    stalled = Q(now_key=F("then_key")) & ~Q(then_status__in=FINISHED)
-    counts = compared.aggregate(
-        moved=Count("pk", filter=moved), stalled=Count("pk", filter=stalled)
-    )
-
-    def listed(condition):
-        rows = compared.filter(condition).order_by("title")[:LIST_LIMIT]
-        return [
-            {
-                "agreement": agreement,
-                "then_status": AgreementStatus(agreement.then_status).label,
-                "then_progress": agreement.then_progress,
-                "now_status": AgreementStatus(agreement.now_status).label,
-                "now_progress": agreement.now_progress,
-            }
-            for agreement in rows
-        ]
-
+    moved, stalled = [], []
+    for agreement in compared:
+        then_status, then_progress = parse_state_key(agreement.then_key)
+        now_status, now_progress = parse_state_key(agreement.now_key)
+        row = {
+            "agreement": agreement,
+            "then_status": then_status,
+            "then_progress": then_progress,
+            "now_status": now_status,
+            "now_progress": now_progress,
+        }
+        if agreement.now_key != agreement.then_key:
+            moved.append(row)
+        elif agreement.then_key.split("|")[0] not in FINISHED:
+            stalled.append(row)
     return {
         "previous": previous,
         "start": start,
         "end": end,
-        "moved": listed(moved),
-        "stalled": listed(stalled),
-        "moved_count": counts["moved"],
-        "stalled_count": counts["stalled"],
+        "moved": moved[:LIST_LIMIT],
+        "stalled": stalled[:LIST_LIMIT],
+        "moved_count": len(moved),
+        "stalled_count": len(stalled),
         "limit": LIST_LIMIT,
     }
 
