@@ -96,9 +96,19 @@ class FollowForm(forms.Form):
     scope = forms.ChoiceField(
         label=gettext_lazy("Follow"),
         choices=Subscription.Scope.choices,
-        widget=forms.RadioSelect,
         initial=Subscription.Scope.ALL,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One agreement is followed from the link on its page, never picked here.
+        self.fields["scope"].choices = [
+            choice for choice in Subscription.Scope.choices if choice[0] != "agreement"
+        ] + ([("agreement", Subscription.Scope.AGREEMENT.label)] if self.agreement_chosen() else [])
+
+    def agreement_chosen(self):
+        return bool(self.data.get("agreement") or self.initial.get("agreement"))
+
     pillar = forms.ModelChoiceField(
         label=gettext_lazy("Pillar"),
         queryset=Pillar.objects.public(),
@@ -116,19 +126,12 @@ class FollowForm(forms.Form):
     frequency = forms.ChoiceField(
         label=gettext_lazy("How often"),
         choices=Subscription.Frequency.choices,
-        widget=forms.RadioSelect,
         initial=Subscription.Frequency.IMMEDIATE,
-    )
-    # A field people do not see and robots fill in.
-    website = forms.CharField(
-        label=gettext_lazy("Leave this field empty"), required=False, max_length=200
     )
 
     def clean(self):
         cleaned = super().clean()
         scope = cleaned.get("scope")
-        if cleaned.get("website"):
-            raise forms.ValidationError(_("This request could not be accepted."))
         if scope == Subscription.Scope.PILLAR and not cleaned.get("pillar"):
             self.add_error("pillar", _("Choose the pillar to follow."))
         if scope == Subscription.Scope.AGREEMENT and not cleaned.get("agreement"):

@@ -178,8 +178,8 @@ def test_bad_input_changes_nothing(client, smtp):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Please correct the following" in html and "Choose the pillar to follow" in html
-    robot = {"email": "bot@example.org", "scope": "all", "frequency": "immediate", "website": "x"}
-    assert client.post(reverse("dialogue:follow"), robot).status_code == 400
+    picked = {"email": "bot@example.org", "scope": "agreement", "frequency": "immediate"}
+    assert client.post(reverse("dialogue:follow"), picked).status_code == 400
     assert client.get(reverse("dialogue:follow") + "?agreement=no-such").status_code == 404
     hidden = AgreementFactory(slug="hidden", draft=True)
     assert client.get(reverse("dialogue:follow") + f"?agreement={hidden.slug}").status_code == 404

@@ -23,7 +23,8 @@ LAYOUT_PROBLEMS = """maxPerLine => {
   for (const el of document.querySelectorAll('body *')) {
     const rect = el.getBoundingClientRect();
     if (rect.width && rect.right > root.clientWidth + 1
-        && getComputedStyle(el).position !== 'absolute' && !el.closest('.prose table')) {
+        && getComputedStyle(el).position !== 'absolute' && !el.closest('.prose table')
+        && !el.closest('.table-scroll')) {
       problems.push(`overflows the viewport: ${el.outerHTML.slice(0, 100)}`);
       break;
     }
