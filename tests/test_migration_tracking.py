@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = ("dialogue", "0008_timezone_from_standard_library")
-AFTER = ("dialogue", "0009_commitment_tracking")
+AFTER = ("dialogue", "0011_commitment_tracking_constraints")
 
 
 def migrate(target):
