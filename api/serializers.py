@@ -12,6 +12,7 @@ from dialogue.models import (
     AgendaItem,
     Agreement,
     AgreementParty,
+    AgreementStatus,
     AgreementUpdate,
     Document,
     KeyFigure,
@@ -232,12 +233,24 @@ class AgreementSerializer(serializers.ModelSerializer):
     summary = TranslatedField()
     pillar = slug_of(allow_null=True)
     origin_meeting = slug_of(allow_null=True)
+    # The current state, overall and per side: that of the latest published update.
+    status = serializers.ChoiceField(choices=AgreementStatus.choices, read_only=True)
+    progress = serializers.IntegerField(read_only=True, allow_null=True)
+    us_status = serializers.ChoiceField(choices=AgreementStatus.choices, read_only=True)
+    us_progress = serializers.IntegerField(read_only=True, allow_null=True)
+    mx_status = serializers.ChoiceField(choices=AgreementStatus.choices, read_only=True)
+    mx_progress = serializers.IntegerField(read_only=True, allow_null=True)
+    joint_status = serializers.ChoiceField(choices=AgreementStatus.choices, read_only=True)
+    joint_progress = serializers.IntegerField(read_only=True, allow_null=True)
+    last_reported_on = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Agreement
         fields = ["id", "url", "html_url", "reference", "kind", "title", "status", "progress",
-                  "pillar", "announced_on", "signed_on", "in_force_on", "completed_on",
-                  "origin_meeting", "summary", "updated_at"]  # fmt: skip
+                  "us_status", "us_progress", "mx_status", "mx_progress", "joint_status",
+                  "joint_progress", "last_reported_on", "pillar", "announced_on", "signed_on",
+                  "in_force_on", "completed_on", "origin_meeting", "summary",
+                  "updated_at"]  # fmt: skip
 
 
 class AgreementDetailSerializer(AgreementSerializer):

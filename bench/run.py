@@ -56,6 +56,14 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--urls-per-page", type=int, default=20, help="distinct URLs per page")
     parser.add_argument("--prepare-only", action="store_true", help="only build the data")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="only count queries and time one request rendered in this process (no wrk)",
+    )
+    parser.add_argument(
+        "--pages", default="", help="comma-separated words: only the page types naming one"
+    )
     parser.add_argument("--clear", action="store_true", help="regenerate the volume data")
     parser.add_argument("--output", help="JSON file (default bench-results/bench-<time>.json)")
     return parser.parse_args()
@@ -151,8 +159,8 @@ def pick_urls(count):
         Pillar,
         Sector,
         Stakeholder,
-        count_of,
     )
+    from dialogue.models.publication import count_of
 
     def heaviest(model, *relations):
         """`relations`: (related model, its foreign key to `model`)."""
@@ -173,6 +181,14 @@ def pick_urls(count):
         "?year=2019",
         "?kind=memorandum&status=completed",
     ]
+    tracker_filters = [
+        "",
+        f"?pillar={pillar.slug}",
+        "?side=US&status=implementing",
+        f"?sector={sector.slug}&status=completed",
+        "?page=2",
+    ]
+    fact_sheet = "fact-sheet/"
     return {
         "baseline /healthz": [reverse("healthz")],
         "home": [reverse("dialogue:home")],
@@ -190,6 +206,10 @@ def pick_urls(count):
         "stakeholder detail": heaviest(
             Stakeholder, (Participation, "stakeholder"), (AgreementParty, "stakeholder")
         ),
+        "tracker": [reverse("dialogue:progress") + query for query in tracker_filters],
+        "meeting fact sheet": [
+            url + fact_sheet for url in heaviest(Meeting, (Agreement, "origin_meeting"))
+        ],
         # The lightest public page (a title and some text in the site's layout): what any page
         # costs before it shows a single meeting or agreement.
         "content page": [page.get_absolute_url() for page in Page.objects.published()[:count]],
@@ -452,13 +472,25 @@ def check_targets(pages):
 
 def main():
     args = parse_args()
-    if not shutil.which("wrk") and not args.prepare_only:
+    if not shutil.which("wrk") and not (args.prepare_only or args.in_process):
         sys.exit("wrk is missing: apt-get install -y wrk (make bench does it)")
     prepare(args)
     if args.prepare_only:
         return
     setup_django(args)
     urls = pick_urls(args.urls_per_page)
+    if args.pages:
+        words = [word.strip() for word in args.pages.split(",") if word.strip()]
+        urls = {name: found for name, found in urls.items() if any(w in name for w in words)}
+    if args.in_process:
+        for name, page_urls in urls.items():
+            row = measure_in_process(page_urls)
+            print(
+                f"{name}: {row['queries_cold']} queries, {row['render_ms']:.1f} ms in process "
+                f"(median of {5 * len(page_urls)} requests on {len(page_urls)} URLs), "
+                f"{row['html_gzip_bytes'] / 1024:.1f} KB gzipped"
+            )
+        return
     started = datetime.now(UTC)
     results = {
         "started": started.isoformat(),

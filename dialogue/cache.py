@@ -138,11 +138,13 @@ def content_changed(sender, **kwargs):
 
 
 def _content_models(include_auto_created=True):
+    """The models whose rows visitors may see (not subscriptions, which are personal data)."""
     for label in CONTENT_APPS:
         if apps.is_installed(label):
-            yield from apps.get_app_config(label).get_models(
+            models = apps.get_app_config(label).get_models(
                 include_auto_created=include_auto_created
             )
+            yield from (model for model in models if getattr(model, "is_content", True))
 
 
 def migrated(**kwargs):
@@ -187,14 +189,18 @@ def bulk_changes():
 def next_change_at(now=None):
     """The earliest future moment at which time alone changes a public page, or None.
 
-    That is the next `publish_at` of a scheduled record of any publishable model, the next
-    meeting `start` (a meeting leaves "upcoming" then), or the next opening, closing or answer
-    of a consultation (its page changes state, and shows or drops its form).
+    That is the next `publish_at` of a scheduled record of any publishable model (implementation
+    updates included), the next meeting `start` or end of a planned period (a meeting leaves
+    "upcoming" then), or the next opening, closing or answer of a consultation (its page
+    changes state, and shows or drops its form).
     """
     from dialogue.models import Meeting, PublicationStatus, Publishable
 
     now = now or timezone.now()
-    moments = [Meeting.objects.filter(start__gt=now).aggregate(at=Min("start"))["at"]]
+    moments = [
+        Meeting.objects.filter(start__gt=now).aggregate(at=Min("start"))["at"],
+        Meeting.objects.filter(period_end__gt=now).aggregate(at=Min("period_end"))["at"],
+    ]
     if apps.is_installed("consultations"):
         from consultations.models import Consultation
 

@@ -92,7 +92,8 @@ class DialogueFeed(Feed):
             when = timezone.localtime(item.start, item.tzinfo).date().isoformat()
             return " · ".join(part for part in (when, place, item.summary) if part)
         if isinstance(item, Agreement):
-            return " · ".join(part for part in (item.get_status_display(), item.summary) if part)
+            parts = (str(item.get_status_display()), item.summary)
+            return " · ".join(part for part in parts if part)
         if isinstance(item, AgreementUpdate):
             return " · ".join(part for part in (item.agreement.title, plain(item.note)) if part)
         return ""

@@ -12,7 +12,20 @@ from django_filters.constants import EMPTY_VALUES
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import get_translation_fields
 
-from .models import Agreement, AgreementStatus, Meeting, Pillar, Sector, Side, Stakeholder
+from .models import (
+    SIDE_FIELDS,
+    Agreement,
+    AgreementStatus,
+    AgreementUpdate,
+    Meeting,
+    Pillar,
+    Sector,
+    Side,
+    Stakeholder,
+    TrackSide,
+)
+
+SIDE_PREFIX = {side.value: prefix for side, prefix in SIDE_FIELDS}
 
 
 def year_choices(dates):
@@ -236,3 +249,79 @@ class StakeholderFilter(django_filters.FilterSet):
     class Meta:
         model = Stakeholder
         fields = ["q", "kind", "country"]
+
+
+class TrackedSideFilter(django_filters.ChoiceFilter):
+    """A side: the commitments in which that side has a part of its own (a status)."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.exclude(**{f"{SIDE_PREFIX[value]}_status": ""}).exclude(
+            **{f"{SIDE_PREFIX[value]}_status__isnull": True}
+        )
+
+
+class TrackerStatusFilter(django_filters.ChoiceFilter):
+    """A status: overall, or that of the side chosen in the same form."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        side = self.parent.form.cleaned_data.get("side")
+        field = f"{SIDE_PREFIX[side]}_status" if side else "status"
+        return qs.filter(**{field: value})
+
+
+class MeetingRelatedFilter(django_filters.ModelChoiceFilter):
+    """Commitments announced at the meeting, or whose progress was reported there."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        reported = AgreementUpdate.objects.published().filter(meeting=value).values("agreement")
+        return qs.filter(Q(origin_meeting=value) | Q(pk__in=reported))
+
+
+def annual_meetings():
+    return Meeting.objects.public().filter(kind=Meeting.Kind.ANNUAL).order_by("start")
+
+
+class ProgressFilter(django_filters.FilterSet):
+    """Filters of the commitment tracker."""
+
+    pillar = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=Pillar.objects.public(), label=_("Pillar")
+    )
+    sector = RelatedFilter(
+        field_name="sectors",
+        to_field_name="slug",
+        queryset=Sector.objects.public(),
+        label=_("Sector"),
+    )
+    # Any public meeting is accepted (meeting pages link here); the drop-down offers the
+    # annual meetings, which are few.
+    meeting = MeetingRelatedFilter(
+        to_field_name="slug", queryset=public_meetings, label=_("Meeting")
+    )
+    side = TrackedSideFilter(choices=TrackSide.choices, label=_("Side"))
+    status = TrackerStatusFilter(choices=AgreementStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = Agreement
+        fields = ["pillar", "sector", "meeting", "side", "status"]
+
+    @property
+    def form(self):
+        form = super().form
+        field = form.fields["meeting"]
+        if not getattr(field, "annual_choices", False):
+            choices = [(m.slug, m.title) for m in annual_meetings()]
+            chosen = form.data.get("meeting")
+            if chosen and chosen not in {slug for slug, _title in choices} and form.is_valid():
+                meeting = form.cleaned_data.get("meeting")
+                if meeting is not None:
+                    choices.append((meeting.slug, meeting.title))
+            field.widget.choices = [("", _("Any meeting")), *choices]
+            field.annual_choices = True
+        return form

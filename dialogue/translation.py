@@ -13,7 +13,9 @@ from .models import (
     AgreementParty,
     AgreementUpdate,
     Document,
+    Evidence,
     KeyFigure,
+    KeyFigureValue,
     Meeting,
     Page,
     Participation,
@@ -96,3 +98,13 @@ class KeyFigureTranslation(TranslationOptions):
 class PageTranslation(TranslationOptions):
     fields = ("title", "summary", "body")
     required_languages = {"en": ("title",)}
+
+
+@register(Evidence)
+class EvidenceTranslation(TranslationOptions):
+    fields = ("title",)
+
+
+@register(KeyFigureValue)
+class KeyFigureValueTranslation(TranslationOptions):
+    fields = ("source",)

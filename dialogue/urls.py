@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
-from . import calendars, feeds, opendata, views
+from . import calendars, feeds, follow, opendata, views
 
 
 class FeedFormat:
@@ -37,6 +37,28 @@ urlpatterns = [
         pgettext_lazy("URL path", "meetings/<slug:slug>/"),
         views.MeetingDetailView.as_view(),
         name="meeting-detail",
+    ),
+    path(
+        pgettext_lazy("URL path", "meetings/<slug:slug>/fact-sheet/"),
+        views.FactSheetView.as_view(),
+        name="meeting-factsheet",
+    ),
+    path(
+        pgettext_lazy("URL path", "meetings/<slug:slug>/fact-sheet.pdf"),
+        views.FactSheetPDFView.as_view(),
+        name="meeting-factsheet-pdf",
+    ),
+    path(pgettext_lazy("URL path", "progress/"), views.ProgressView.as_view(), name="progress"),
+    path(pgettext_lazy("URL path", "follow/"), follow.FollowView.as_view(), name="follow"),
+    path(
+        pgettext_lazy("URL path", "follow/confirm/<str:token>/"),
+        follow.ConfirmView.as_view(),
+        name="follow-confirm",
+    ),
+    path(
+        pgettext_lazy("URL path", "follow/unsubscribe/<str:token>/"),
+        follow.UnsubscribeView.as_view(),
+        name="follow-unsubscribe",
     ),
     path(
         pgettext_lazy("URL path", "agreements/"),

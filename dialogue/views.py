@@ -4,14 +4,15 @@ of its related records is decided there, never here or in a template."""
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import calendars, search
-from .filters import AgreementFilter, MeetingFilter, StakeholderFilter
+from . import calendars, charts, factsheet, search, tracking
+from .filters import AgreementFilter, MeetingFilter, ProgressFilter, StakeholderFilter
 from .models import (
     AgendaItem,
     Agreement,
@@ -20,21 +21,22 @@ from .models import (
     Meeting,
     Page,
     Participation,
+    PartySide,
     Pillar,
-    Side,
     SlugRedirect,
     Stakeholder,
 )
 
 
 def split_by_side(rows):
-    """Group participations or parties into US, Mexico and other columns."""
-    columns = {Side.US: [], Side.MX: [], Side.OTHER: []}
+    """Group participations or parties into US, Mexico, joint and other columns."""
+    order = (PartySide.US, PartySide.MX, PartySide.JOINT, PartySide.OTHER)
+    columns = {side: [] for side in order}
     for row in rows:
-        columns.get(row.side or row.stakeholder.country, columns[Side.OTHER]).append(row)
+        columns.get(row.side or row.stakeholder.country, columns[PartySide.OTHER]).append(row)
     return [
-        {"side": side, "label": Side(side).label, "rows": columns[side]}
-        for side in (Side.US, Side.MX, Side.OTHER)
+        {"side": side, "label": PartySide(side).label, "rows": columns[side]}
+        for side in order
         if columns[side]
     ]
 
@@ -88,7 +90,7 @@ class HomeView(TemplateView):
             key_figures=KeyFigure.objects.public(),
             next_meeting=meetings.upcoming().first(),
             latest_meeting=meetings.filter(status=Meeting.Status.HELD).order_by("-start").first(),
-            latest_agreements=Agreement.objects.public().newest_first()[:6],
+            latest_agreements=Agreement.objects.public().with_lead_agencies().newest_first()[:6],
             about_page=Page.objects.public().filter(slug="about").first(),
         )
         return context
@@ -134,14 +136,25 @@ class MeetingDetailView(PreviewMixin, DetailView):
         published = Meeting.objects.public().exclude(pk=meeting.pk)
         if meeting.is_public and calendars.has_calendar_date(meeting):
             context["calendar_url"] = reverse("dialogue:meeting-ics", kwargs={"slug": meeting.slug})
+        previous_meeting = published.filter(start__lt=meeting.start).order_by("-start").first()
         context.update(
             co_chairs=split_by_side(co_chairs),
             participants=split_by_side(others),
             agenda=top_level,
-            previous_meeting=published.filter(start__lt=meeting.start).order_by("-start").first(),
+            previous_meeting=previous_meeting,
             next_meeting=published.filter(start__gt=meeting.start).order_by("start").first(),
+            reviewed=reviewed_by_agreement(meeting.agreement_updates.all()),
+            since_previous=tracking.since_previous(meeting, previous_meeting),
         )
         return context
+
+
+def reviewed_by_agreement(updates):
+    """The updates reported at a meeting, grouped by agreement: [(agreement, [updates])]."""
+    groups = {}
+    for update in updates:
+        groups.setdefault(update.agreement_id, (update.agreement, []))[1].append(update)
+    return list(groups.values())
 
 
 class AgreementListView(PaginatedFilterView):
@@ -151,7 +164,7 @@ class AgreementListView(PaginatedFilterView):
     template_name = "dialogue/agreement_list.html"
 
     def get_queryset(self):
-        return Agreement.objects.public().newest_first()
+        return Agreement.objects.public().with_lead_agencies().newest_first()
 
 
 class AgreementDetailView(PreviewMixin, DetailView):
@@ -213,7 +226,7 @@ class StakeholderDetailView(PreviewMixin, DetailView):
         )
         parties = (
             AgreementParty.objects.filter(pk__in=latest_parties)
-            .select_related("agreement")
+            .prefetch_related(Prefetch("agreement", queryset=Agreement.objects.with_state()))
             .order_by(*newest_agreements)
         )
         return (
@@ -238,7 +251,6 @@ class PillarDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         pillar = self.object
         agreements = Agreement.objects.public().filter(pillar=pillar)
-        # COUNT(*) lets PostgreSQL answer from the (pillar, publication, status) index alone.
         breakdown = agreements.order_by().values("status").annotate(count=Count("*"))
         labels = dict(Agreement.Status.choices)
         status_breakdown = [
@@ -246,7 +258,7 @@ class PillarDetailView(DetailView):
             for row in sorted(breakdown, key=lambda r: list(labels).index(r["status"]))
         ]
         context.update(
-            agreements=agreements.newest_first()[: self.LIMIT],
+            agreements=agreements.with_lead_agencies().newest_first()[: self.LIMIT],
             agreement_total=sum(row["count"] for row in status_breakdown),
             agenda_items=AgendaItem.objects.public()
             .filter(pillar=pillar)
@@ -294,3 +306,84 @@ class PageDetailView(PreviewMixin, DetailView):
 
     model = Page
     template_name = "dialogue/page_detail.html"
+
+
+class ProgressView(PaginatedFilterView):
+    """The commitment tracker: every commitment with its status per side, filterable, with
+    counts by status per pillar, per side and per meeting, and progress over time."""
+
+    filterset_class = ProgressFilter
+    template_name = "dialogue/progress.html"
+
+    def get_paginate_by(self, queryset):
+        return 50
+
+    def get_queryset(self):
+        return Agreement.objects.public().with_lead_agencies().order_by("pillar__number", "title")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        valid = self.filterset.is_bound is False or self.filterset.is_valid()
+        agreements = self.filterset.qs if valid else self.get_queryset().none()
+        summary = tracking.breakdown(agreements)
+        meetings = tracking.by_meeting(agreements)
+        over_time = tracking.progress_over_time(agreements)
+        figures = list(KeyFigure.objects.public().with_public_parts())
+        for figure in figures:
+            series = [{"year": v.year, "value": float(v.value)} for v in figure.values.all()]
+            figure.series = list(figure.values.all())
+            figure.chart = charts.sparkline(series, value="value") if len(series) > 1 else None
+        context.update(
+            summary=summary,
+            pillar_chart=charts.paired_bars(
+                [{"label": str(row["pillar"] or "—"), **row} for row in summary["pillars"]],
+                label="label",
+                first="total",
+                second="delivered",
+            ),
+            status_chart=charts.bars(summary["overall"], label="label", value="count"),
+            meetings=meetings,
+            meeting_chart=charts.paired_bars(
+                [{"label": row["meeting"].title, **row} for row in meetings],
+                label="label",
+                first="announced",
+                second="delivered",
+            ),
+            over_time=over_time,
+            over_time_chart=charts.line(
+                over_time, label="year", value="average", maximum=100, unit="%"
+            ),
+            key_figures=figures,
+        )
+        return context
+
+
+class FactSheetView(PreviewMixin, DetailView):
+    """A meeting's fact sheet, to print: when and where, co-chairs, agenda, commitments
+    announced with their status today, key figures."""
+
+    model = Meeting
+    template_name = "dialogue/factsheet.html"
+
+    def get_queryset(self):
+        return super().get_queryset().with_public_parts()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(factsheet.facts(self.object, split_by_side))
+        return context
+
+
+class FactSheetPDFView(FactSheetView):
+    """The fact sheet as a PDF, in the page's language."""
+
+    def render_to_response(self, context, **response_kwargs):
+        url = self.request.build_absolute_uri(
+            reverse("dialogue:meeting-factsheet", kwargs={"slug": self.object.slug})
+        )
+        response = HttpResponse(factsheet.render_pdf(context, url), content_type="application/pdf")
+        name = factsheet.filename(self.object, get_language())
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        if context["is_preview"]:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

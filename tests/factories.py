@@ -14,7 +14,9 @@ from dialogue.models import (
     AgreementStatus,
     AgreementUpdate,
     Document,
+    Evidence,
     KeyFigure,
+    KeyFigureValue,
     Meeting,
     Page,
     Participation,
@@ -171,14 +173,15 @@ class AgendaItemFactory(factory.django.DjangoModelFactory):
 
 
 class AgreementFactory(PublishableFactory):
+    """An agreement; `status=…` and / or `progress=…` give it a first published update with
+    that state (its state is never stored on the agreement itself)."""
+
     title = factory.Faker("sentence", nb_words=5)
     slug = factory.Sequence(lambda n: f"agreement-{n}")
     kind = Agreement.Kind.AGREEMENT
     pillar = factory.SubFactory(PillarFactory)
-    status = AgreementStatus.ANNOUNCED
     announced_on = factory.Faker("date_between", start_date=date(2013, 9, 20), end_date="-30d")
     origin_meeting = factory.SubFactory(MeetingFactory)
-    progress = factory.Faker("pyint", min_value=0, max_value=100)
     summary = factory.Faker("sentence", nb_words=16)
     body = html_paragraphs(2)
     impact = html_paragraphs(1)
@@ -188,6 +191,20 @@ class AgreementFactory(PublishableFactory):
     class Meta:
         model = Agreement
         skip_postgeneration_save = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        status, progress = params.pop("status", None), params.pop("progress", None)
+        agreement = super()._generate(strategy, params)
+        if strategy == factory.CREATE_STRATEGY and (status is not None or progress is not None):
+            AgreementUpdateFactory(
+                agreement=agreement,
+                date=agreement.announced_on or date(2014, 1, 1),
+                title="State when recorded",
+                status=status or AgreementStatus.ANNOUNCED,
+                progress=progress if progress is not None else 0,
+            )
+        return agreement
 
 
 class AgreementPartyFactory(factory.django.DjangoModelFactory):
@@ -200,15 +217,27 @@ class AgreementPartyFactory(factory.django.DjangoModelFactory):
         model = AgreementParty
 
 
-class AgreementUpdateFactory(factory.django.DjangoModelFactory):
+class AgreementUpdateFactory(PublishableFactory):
+    """A published implementation update (`draft=True`, `scheduled=True` to hide it)."""
+
     agreement = factory.SubFactory(AgreementFactory)
     date = factory.Faker("date_between", start_date=date(2013, 9, 20), end_date="-1d")
     title = factory.Sequence(lambda n: f"Implementation step {n}")
     note = factory.Faker("sentence", nb_words=14)
-    progress = factory.Faker("pyint", min_value=0, max_value=100)
+    status = AgreementStatus.IMPLEMENTING
+    progress = factory.Faker("pyint", min_value=0, max_value=99)
 
     class Meta:
         model = AgreementUpdate
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    update = factory.SubFactory(AgreementUpdateFactory)
+    title = factory.Sequence(lambda n: f"Evidence {n}")
+    url = factory.Sequence(lambda n: f"https://example.org/evidence-{n}.pdf")
+
+    class Meta:
+        model = Evidence
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):
@@ -254,6 +283,17 @@ class PageFactory(PublishableFactory):
 
     class Meta:
         model = Page
+
+
+class KeyFigureValueFactory(factory.django.DjangoModelFactory):
+    figure = factory.SubFactory(KeyFigureFactory)
+    year = factory.Sequence(lambda n: 2013 + n % 10)
+    value = Decimal("510000000000.00")
+    source = "U.S. Census Bureau"
+    source_url = "https://www.census.gov/foreign-trade/"
+
+    class Meta:
+        model = KeyFigureValue
 
 
 # Public input (consultations/)

@@ -23,6 +23,9 @@ PAGE_TYPES = [
     "privacy",
     "search",
     "open-data",
+    "progress",
+    "fact-sheet",
+    "follow",
     "404",
 ]
 
@@ -79,5 +82,8 @@ def demo_page_paths():
         "privacy": reverse("consultations:privacy"),
         "search": reverse("dialogue:search") + "?q=agreement",
         "open-data": reverse("dialogue:data"),
+        "progress": reverse("dialogue:progress"),
+        "fact-sheet": reverse("dialogue:meeting-factsheet", kwargs={"slug": meeting.slug}),
+        "follow": reverse("dialogue:follow"),
         "404": reverse("dialogue:meeting-detail", kwargs={"slug": "no-such-meeting"}),
     }

@@ -190,7 +190,7 @@ def test_agreement_changelist_filters(admin_client):
     )
     url = changelist_url(Agreement)
 
-    assert results(admin_client.get(url, {"status__exact": "implementing"})) == [air]
+    assert results(admin_client.get(url, {"status": "implementing"})) == [air]
     assert results(admin_client.get(url, {"kind__exact": "memorandum"})) == [mou]
     assert results(admin_client.get(url, {"pillar__id__exact": pillar.pk})) == [air]
     assert results(admin_client.get(url, {"announced_on_year": "2016"})) == [mou]
@@ -401,7 +401,7 @@ def test_meeting_with_two_agenda_items_at_one_position_is_not_saved(admin_client
     assert "Please correct the duplicate data" in html(response)
 
 
-def test_agreement_is_created_with_a_party_and_an_update(admin_client):
+def test_agreement_is_created_with_a_party_and_its_state_comes_from_an_update(admin_client):
     signatory = StakeholderFactory(name="Department of Transportation", country="US")
     meeting = MeetingFactory()
     pillar = PillarFactory()
@@ -411,8 +411,6 @@ def test_agreement_is_created_with_a_party_and_an_update(admin_client):
         "reference": "",
         "kind": Agreement.Kind.AGREEMENT,
         "pillar": str(pillar.pk),
-        "status": "signed",
-        "progress": "40",
         "announced_on": "2015-01-06",
         "signed_on": "2015-12-18",
         "in_force_on": "",
@@ -428,12 +426,7 @@ def test_agreement_is_created_with_a_party_and_an_update(admin_client):
         "parties-0-role": AgreementParty.Role.SIGNATORY,
         "parties-0-capacity_en": "Secretary of Transportation",
         "parties-0-signed_on": "2015-12-18",
-        **management_form("updates", 1),
-        "updates-0-date": "2015-12-18",
-        "updates-0-status": "signed",
-        "updates-0-progress": "40",
-        "updates-0-title_en": "Signed in Washington",
-        "updates-0-meeting": "",
+        **management_form("updates", 0),
         **management_form("documents", 0),
     }
 
@@ -445,13 +438,51 @@ def test_agreement_is_created_with_a_party_and_an_update(admin_client):
     assert agreement.pillar == pillar and agreement.origin_meeting == meeting
     party = agreement.parties.get()
     assert (party.stakeholder, party.role, party.side) == (signatory, "signatory", "US")
-    update = agreement.updates.get()
-    assert (update.date, update.title, update.progress) == (
+    assert Agreement.objects.published().filter(pk=agreement.pk).exists()
+    assert (agreement.status, agreement.progress) == ("proposed", 0)
+
+    # Its state is typed once, on an implementation update, which starts from the current
+    # state; publishing it changes the agreement's.
+    add_url = f"/admin/dialogue/agreementupdate/add/?agreement={agreement.pk}"
+    form = admin_client.get(add_url).content.decode()
+    assert 'name="status"' in form and 'value="proposed" selected' in form
+    update = {
+        "agreement": str(agreement.pk),
+        "date": "2015-12-18",
+        "meeting": "",
+        "title_en": "Signed in Washington",
+        "note_en": "",
+        "status": "signed",
+        "progress": "40",
+        "us_status": "signed",
+        "us_progress": "40",
+        "mx_status": "",
+        "mx_progress": "",
+        "joint_status": "",
+        "joint_progress": "",
+        "publication_status": PublicationStatus.PUBLISHED,
+        "publish_at_0": "2015-12-18",
+        "publish_at_1": "10:00:00",
+        **management_form("evidence", 1),
+        "evidence-0-title_en": "Agreement text",
+        "evidence-0-url": "https://www.state.gov/air-transport.pdf",
+        "evidence-0-document": "",
+        "evidence-0-order": "0",
+    }
+    assert_form_offers(admin_client, add_url, update)
+    response = admin_client.post(add_url, update)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    saved = agreement.updates.get()
+    assert (saved.date, saved.title, saved.progress, saved.us_status) == (
         dt.date(2015, 12, 18),
         "Signed in Washington",
         40,
+        "signed",
     )
-    assert Agreement.objects.published().filter(pk=agreement.pk).exists()
+    assert saved.evidence.get().url == "https://www.state.gov/air-transport.pdf"
+    assert saved.confirmed_by is not None and saved.confirmed_at is not None
+    fresh = Agreement.objects.with_state().get(pk=agreement.pk)
+    assert (fresh.status, fresh.progress, fresh.us_status) == ("signed", 40, "signed")
 
 
 # Bulk actions

@@ -214,12 +214,12 @@ def build(size):
 QUERY_GUARDS = [
     ("/api/v1/meetings/", 3),
     ("/api/v1/meetings/?pillar=big&status=held", 4),
-    ("/api/v1/meetings/big/", 6),
+    ("/api/v1/meetings/big/", 7),  # + the evidence of the updates
     ("/api/v1/agreements/", 3),
     ("/api/v1/agreements/?pillar=big&q=a", 4),
     ("/api/v1/agreements/big/", 6),
     ("/api/v1/agenda-items/", 2),
-    ("/api/v1/updates/", 2),
+    ("/api/v1/updates/", 3),
     ("/api/v1/stakeholders/", 2),
     ("/api/v1/documents/", 2),
     ("/api/v1/pillars/", 1),

@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 import pytest
 from django.utils import timezone, translation
 
-from dialogue.models import Meeting
+from dialogue.models import Document, KeyFigure, Meeting
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -134,10 +134,23 @@ def canary_world():
     f.ParticipationFactory(meeting=meeting, stakeholder=department, capacity="Secretary")
     f.ParticipationFactory(meeting=meeting, stakeholder=secretariat, capacity="Secretary")
     f.AgreementPartyFactory(agreement=agreement, stakeholder=department, capacity="Secretary")
-    f.AgreementUpdateFactory(agreement=agreement, title="Signed", meeting=meeting)
+    signed = f.AgreementUpdateFactory(
+        agreement=agreement,
+        title="Signed",
+        meeting=meeting,
+        date=now.date() - dt.timedelta(days=30),
+        status="implementing",
+        progress=40,
+        us_status="implementing",
+        us_progress=45,
+    )
+    f.EvidenceFactory(update=signed, title="Public evidence")
     f.DocumentFactory(meeting=meeting, title="Joint statement", slug="joint-statement")
     f.PageFactory(title="About the initiative", slug="about", menu_order=1)
-    f.KeyFigureFactory(label="Bilateral trade", slug="trade")
+    f.KeyFigureValueFactory(
+        figure=f.KeyFigureFactory(label="Bilateral trade", slug="trade"), year=2014
+    )
+    f.KeyFigureValueFactory(figure=KeyFigure.objects.get(slug="trade"), year=2015)
 
     presenters = [department]
     for state in ("draft", "scheduled"):
@@ -212,7 +225,36 @@ def canary_world():
             pillar=pillar,
         )
         f.AgreementUpdateFactory(
-            agreement=agreement, title=f"Reported at the {state} meeting", meeting=hidden_meeting
+            agreement=agreement,
+            title=f"Reported at the {state} meeting",
+            meeting=hidden_meeting,
+            date=now.date() - dt.timedelta(days=60),
+            status="implementing",
+            progress=30,
+        )
+        # A hidden update of the public agreement, newer than its public ones, reported at the
+        # public meeting: were it public, it would complete the agreement and both sides.
+        hidden_update = f.AgreementUpdateFactory(
+            agreement=agreement,
+            title=f"{word}update of a public agreement",
+            note=f"{word}note",
+            meeting=meeting,
+            date=now.date() - dt.timedelta(days=1),
+            status="completed",
+            progress=100,
+            us_status="completed",
+            us_progress=100,
+            mx_status="suspended",
+            mx_progress=99,
+            **flags,
+        )
+        f.EvidenceFactory(update=hidden_update, title=f"{word}evidence")
+        # Public evidence pointing at a hidden meeting's document.
+        f.EvidenceFactory(
+            update=signed,
+            title="",
+            url="",
+            document=Document.objects.get(slug=f"{SLUG_MARKER}-{state}-meeting-document"),
         )
 
         f.PageFactory(
@@ -221,7 +263,12 @@ def canary_world():
             menu_order=2,
             **flags,
         )
-        f.KeyFigureFactory(label=f"{word}keyfigure", slug=f"{SLUG_MARKER}-{state}-figure", **flags)
+        f.KeyFigureValueFactory(
+            figure=f.KeyFigureFactory(
+                label=f"{word}keyfigure", slug=f"{SLUG_MARKER}-{state}-figure", **flags
+            ),
+            source=f"{word}figuresource",
+        )
     item.presenters.set(presenters)
     public_input(now, meeting, item, pillar, sector)
     return {"meeting": meeting, "upcoming": upcoming, "agreement": agreement}
@@ -375,8 +422,18 @@ def normalized(url):
     return f"{parts.path}?{query}" if query else parts.path
 
 
+def response_text(response):
+    """What a visitor reads in a response: a PDF's text as extracted, else the body."""
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(body(response)))
+        return "\n".join(page.extract_text() for page in reader.pages) + str(reader.metadata)
+    return body(response).decode(errors="replace")
+
+
 def leaks(response):
-    text = body(response).decode(errors="replace").lower()
+    text = response_text(response).lower()
     headers = " ".join(f"{k}: {v}" for k, v in response.items()).lower()
     return [marker for marker in (TEXT_MARKER, SLUG_MARKER) if marker in text + headers]
 
@@ -464,6 +521,16 @@ def test_no_hidden_record_reaches_any_public_url(client, canary_world):
         "/api/v1/key-figures/trade/",
         "/api/v1/pillars/pillar-one/",
         "/api/v1/sectors/transport/",
+        "/en/progress/",
+        "/es/avance/",
+        "/en/progress/?status=completed",
+        "/en/progress/?side=US",
+        "/en/progress/?meeting=first-meeting",
+        "/en/meetings/first-meeting/fact-sheet/",
+        "/es/reuniones/first-meeting/ficha.pdf",
+        "/en/meetings/first-meeting/fact-sheet.pdf",
+        "/en/follow/",
+        "/en/follow/?agreement=air-transport",
     ):
         assert expected in walked, f"{expected} was not reached"
     assert len(walked) > 60
@@ -480,6 +547,17 @@ def test_no_hidden_record_reaches_any_public_url(client, canary_world):
     assert "Faster border crossings" in submission_page and "Anonymous" in submission_page
     assert "Input received: 1 published submission" in meeting_page
     assert "Shaped by 1 submission" in meeting_page
+    # Hidden updates change no public status: the latest public one still rules, everywhere.
+    assert "Being implemented" in agreement_page and "40% implemented" in agreement_page
+    assert "Completed" not in agreement_page and "Suspended" not in agreement_page
+    assert "Public evidence" in agreement_page
+    tracker = pages["/en/progress/"].content.decode()
+    assert "Air transport agreement" in tracker and "Being implemented" in tracker
+    assert "badge--completed" not in tracker and "badge--suspended" not in tracker
+    assert "Air transport agreement" not in pages["/en/progress/?status=completed"].content.decode()
+    sheet = " ".join(response_text(pages["/en/meetings/first-meeting/fact-sheet.pdf"]).split())
+    assert "Air transport agreement" in sheet and "Being implemented, 40 %" in sheet
+    assert "Completed" not in sheet
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

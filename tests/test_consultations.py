@@ -330,7 +330,7 @@ QUERY_GUARDS = [
     ("consultations:submission-list", {}, "?pillar=p1&sender_kind=association&q=e", 13),
     ("consultations:submission-detail", None, "", 4),
     ("consultations:privacy", {}, "", 1),
-    ("dialogue:meeting-detail", {"slug": "big"}, "", 14),
+    ("dialogue:meeting-detail", {"slug": "big"}, "", 15),  # with commitment tracking
 ]
 
 

@@ -164,8 +164,8 @@ def test_detail_pages_link_their_feeds(client, world):
     [
         ("meeting-feed", {}, 2),
         ("agreement-feed", {}, 2),
-        ("update-feed", {}, 1),
-        ("pillar-feed", {"slug": "big"}, 3),
+        ("update-feed", {}, 2),  # + the evidence of the updates
+        ("pillar-feed", {"slug": "big"}, 4),
         ("stakeholder-feed", {"slug": "big"}, 3),
     ],
 )

@@ -15,8 +15,11 @@ from modeltranslation.translator import translator
 from dialogue.models import (
     AgendaItem,
     Agreement,
+    AgreementUpdate,
     Document,
+    Evidence,
     KeyFigure,
+    KeyFigureValue,
     Meeting,
     Page,
     Participation,
@@ -118,6 +121,7 @@ def test_every_record_carries_its_timestamps_and_publication():
         "dialogue.agreement",
         "dialogue.keyfigure",
         "dialogue.page",
+        "dialogue.agreementupdate",
     }
     for record in fixture_records():
         fields = record["fields"]
@@ -342,10 +346,52 @@ def test_agreement_dates_and_timelines_are_consistent():
         if agreement.announced_on and agreement.completed_on:
             assert agreement.completed_on >= agreement.announced_on
         if agreement.publication_status == "published":
-            assert 2 <= agreement.parties.count() <= 4, agreement
-            dates = [u.date for u in agreement.updates.all()]
+            assert 2 <= agreement.parties.count() <= 5, agreement
+            dates = [u.date for u in agreement.updates.published()]
             assert 2 <= len(dates) <= 4, agreement
             assert dates == sorted(dates), agreement
+
+
+def test_demo_tracks_each_outcome_per_side_reviewed_at_the_2015_meeting():
+    load()
+    second = Meeting.objects.get(slug="second-hled-meeting")
+    agreements = Agreement.objects.public().with_lead_agencies().filter(slug__in=PUBLISHED_OUTCOMES)
+    today = {
+        "air-transport-agreement": ("in-force", 90),
+        "cross-border-telecommunications": ("implementing", 60),
+        "border-infrastructure-upgrades": ("implementing", 55),
+        "trusted-trader-mutual-recognition": ("implementing", 75),
+        "fobesii-stakeholder-workshops": ("completed", 100),
+        "museic": ("implementing", 50),
+    }
+    assert {a.slug: (a.status, a.progress) for a in agreements} == today
+    for agreement in agreements:
+        sides = {side["side"]: side for side in agreement.sides}
+        assert sides["US"]["lead"] is not None and sides["MX"]["lead"] is not None, agreement
+        assert sides["US"]["status"] and sides["MX"]["status"], agreement
+        assert "illustrative" in agreement.notes
+        updates = agreement.updates.published()
+        assert updates.filter(meeting=second).exists(), agreement
+        assert Evidence.objects.filter(update__in=updates).exists(), agreement
+        for update in updates:
+            if update.marks_completed:
+                assert update.evidence.exists(), update
+    border = agreements.get(slug="border-infrastructure-upgrades")
+    joint = {side["side"]: side for side in border.sides}["JOINT"]
+    assert joint["lead"].slug == "binational-bridges-and-border-crossings-group"
+    # The demo's draft update would complete MUSEIC; visitors still see it being implemented.
+    assert AgreementUpdate.objects.drafts().filter(agreement__slug="museic").exists()
+    assert figures_by_year() == {
+        "bilateral-trade": [2013, 2014, 2015],
+        "cross-border-investment": [2013, 2014, 2015],
+    }
+
+
+def figures_by_year():
+    found = {}
+    for value in KeyFigureValue.objects.order_by("figure__slug", "year"):
+        found.setdefault(value.figure.slug, []).append(value.year)
+    return found
 
 
 def test_documents_have_a_link_and_one_owner():

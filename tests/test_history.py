@@ -12,6 +12,7 @@ from .conftest import change_url, html
 from .factories import (
     AgendaItemFactory,
     AgreementFactory,
+    AgreementPartyFactory,
     AgreementUpdateFactory,
     MeetingFactory,
 )
@@ -193,11 +194,11 @@ def test_compare_needs_two_different_versions(publisher_client, meeting_with_age
     assert response.status_code == 302
 
 
-def test_compare_shows_agreement_updates_and_translations(publisher_client):
+def test_compare_shows_agreement_parties_and_translations(publisher_client):
     agreement = AgreementFactory(title="Air transport agreement", draft=True)
-    AgreementUpdateFactory(agreement=agreement, title="Signed", progress=40)
+    AgreementPartyFactory(agreement=agreement, capacity="Secretary")
     data = open_form(publisher_client, change_url(agreement), "agreement")
-    data.update({"title_es": "Acuerdo de transporte aéreo", "updates-0-progress": "60"})
+    data.update({"title_es": "Acuerdo de transporte aéreo", "parties-0-capacity_en": "Minister"})
     assert publisher_client.post(change_url(agreement), data).status_code == 302
     before, after = versions_of(agreement)
 
@@ -208,10 +209,26 @@ def test_compare_shows_agreement_updates_and_translations(publisher_client):
     assert fields["Title [es]"]["old"] == "" and fields["Title [es]"]["new"] == (
         "Acuerdo de transporte aéreo"
     )
-    (updates,) = changes["parts"]
-    (row,) = updates["rows"]
-    assert row["fields"][0]["label"] == "Progress"
-    assert (row["fields"][0]["old"], row["fields"][0]["new"]) == ("40", "60")
+    parties = next(part for part in changes["parts"] if part["rows"])
+    (row,) = parties["rows"]
+    capacity = next(f for f in row["fields"] if "Minister" in str(f["new"]))
+    assert "Secretary" in str(capacity["old"])
+
+
+def test_an_update_has_its_own_history_with_its_evidence(publisher_client):
+    update = AgreementUpdateFactory(title="Signed", progress=40, draft=True)
+    data = open_form(publisher_client, change_url(update), "agreementupdate")
+    data.update(
+        {"progress": "60", "evidence-0-title_en": "Text", "evidence-0-url": "https://example.org/t"}
+    )
+    assert publisher_client.post(change_url(update), data).status_code == 302
+    before, after = versions_of(update)
+    url = reverse("admin:dialogue_agreementupdate_compare", args=[update.pk])
+    changes = publisher_client.get(url, {"from": before.pk, "to": after.pk}).context["changes"]
+    fields = {row["label"]: row for row in changes["fields"]}
+    assert (fields["Overall progress"]["old"], fields["Overall progress"]["new"]) == ("40", "60")
+    (evidence,) = changes["parts"]
+    assert evidence["rows"], "the evidence added is part of the update's version"
 
 
 # Restore

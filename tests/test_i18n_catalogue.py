@@ -191,7 +191,11 @@ def test_url_paths_are_ascii_and_keep_their_shape(messages):
     assert paths
     for entry in paths:
         assert entry.msgstr.isascii(), entry
-        assert entry.msgstr.endswith("/"), entry
+        # The same ending as the English path: "/" for pages, ".pdf" for a document.
+        assert entry.msgstr.endswith("/") == entry.msgid.endswith("/"), entry
+        assert entry.msgstr.rsplit(".", 1)[-1] == entry.msgid.rsplit(".", 1)[-1] or (
+            entry.msgid.endswith("/")
+        ), entry
         assert not entry.msgstr.startswith("/"), entry
         assert entry.msgstr.count("/") == entry.msgid.count("/"), entry
         assert ("<slug:slug>" in entry.msgstr) == ("<slug:slug>" in entry.msgid), entry

@@ -76,15 +76,25 @@ def test_one_party_per_agreement_and_stakeholder():
         AgreementPartyFactory(agreement=party.agreement, stakeholder=party.stakeholder)
 
 
+@pytest.mark.parametrize("field", ["progress", "us_progress", "joint_progress"])
 @pytest.mark.parametrize("progress", [-1, 101])
-def test_agreement_progress_outside_0_100_is_rejected(progress):
+def test_update_progress_outside_0_100_is_rejected(field, progress):
+    status = {} if field == "progress" else {field.replace("progress", "status"): "signed"}
     with pytest.raises(IntegrityError), transaction.atomic():
-        AgreementFactory(progress=progress)
+        AgreementUpdateFactory(**{field: progress}, **status)
 
 
 @pytest.mark.parametrize("progress", [0, 100])
-def test_agreement_progress_bounds_are_accepted(progress):
+def test_agreement_progress_is_its_latest_published_update(progress):
     assert AgreementFactory(progress=progress).progress == progress
+
+
+def test_a_side_has_a_status_and_a_progress_or_neither():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AgreementUpdateFactory(us_status="signed", us_progress=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AgreementUpdateFactory(mx_status="", mx_progress=20)
+    assert AgreementUpdateFactory(mx_status="signed", mx_progress=20).mx_progress == 20
 
 
 def test_update_progress_above_100_is_rejected():
@@ -93,8 +103,8 @@ def test_update_progress_above_100_is_rejected():
         AgreementUpdateFactory(agreement=agreement, progress=101)
 
 
-@pytest.mark.parametrize("progress", [None, 100])
-def test_update_progress_may_be_empty_or_100(progress):
+@pytest.mark.parametrize("progress", [0, 100])
+def test_update_progress_may_be_0_or_100(progress):
     assert AgreementUpdateFactory(progress=progress).progress == progress
 
 

@@ -174,7 +174,7 @@ def build(size):
         ("data-csv", {"name": "participations"}, 2),
         ("data-json", {"name": "meetings"}, 6),
         ("data-json", {"name": "popolo"}, 5),
-        ("data-json", {"name": "agreements"}, 7),
+        ("data-json", {"name": "agreements"}, 8),  # + the evidence of the updates
     ],
 )
 def test_query_count_is_constant(client, django_assert_num_queries, size, route, kwargs, expected):

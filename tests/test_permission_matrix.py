@@ -84,7 +84,7 @@ def world(django_user_model):
         "participation": factories.ParticipationFactory(meeting=meeting),
         "agendaitem": factories.AgendaItemFactory(meeting=meeting),
         "agreementparty": factories.AgreementPartyFactory(agreement=agreement),
-        "agreementupdate": factories.AgreementUpdateFactory(agreement=agreement),
+        "agreementupdate": factories.AgreementUpdateFactory(agreement=agreement, draft=True),
         "document": factories.DocumentFactory(meeting=meeting),
         "pillar": factories.PillarFactory(),
         "consultation": factories.ConsultationFactory(draft=True),
@@ -267,6 +267,9 @@ def test_public_pages_by_role(world):
             reverse("dialogue:meeting-feed", kwargs={"format": "rss"}),
             reverse("dialogue:meetings-ics"),
             reverse("dialogue:data"),
+            reverse("dialogue:progress"),
+            reverse("dialogue:follow"),
+            reverse("dialogue:meeting-factsheet", kwargs={"slug": public["meeting"].slug}),
             "/sitemap.xml",
             "/robots.txt",
             reverse("api:api-root"),
@@ -321,6 +324,9 @@ def test_the_matrix_covers_every_url(world):
         "agendaitem-detail", "update-list", "update-detail", "document-list",
         "document-detail", "keyfigure-list", "keyfigure-detail", "pillar-list",
         "sector-list", "sector-detail",
+        # Commitment tracking (tests/test_tracking.py, test_follow.py).
+        "progress", "meeting-factsheet", "meeting-factsheet-pdf", "follow", "follow-confirm",
+        "follow-unsubscribe",
     }  # fmt: skip
     unnamed = {"favicon.ico", "admin/(?P<url>.*)$", "^media/(?P<path>.*)$"}
     missing = [

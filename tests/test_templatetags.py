@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from dialogue.models import Meeting
 from dialogue.templatetags.dialogue_tags import amount_in_words, meeting_date, meeting_when
@@ -49,8 +50,20 @@ def test_meeting_when_with_unknown_day():
     assert meeting_date(meeting) == "2016"
 
 
-def test_upcoming_includes_tentative_meetings_in_the_past_but_not_held_ones():
-    tentative = MeetingFactory(status="tentative", start=dt.datetime(2016, 1, 1, tzinfo=dt.UTC))
+def test_upcoming_keeps_tentative_meetings_only_within_their_planned_period():
+    this_year = timezone.now().year
+    planned = MeetingFactory(
+        status="tentative",
+        start=dt.datetime(this_year, 1, 1, 6, tzinfo=dt.UTC),
+        date_precision="year",
+    )
+    overdue = MeetingFactory(
+        status="tentative", start=dt.datetime(2016, 1, 1, 6, tzinfo=dt.UTC), date_precision="year"
+    )
     MeetingFactory(status="held", start=dt.datetime(2015, 1, 6, tzinfo=dt.UTC))
     MeetingFactory(status="cancelled", start=dt.datetime(2099, 1, 1, tzinfo=dt.UTC))
-    assert list(Meeting.objects.upcoming()) == [tentative]
+    assert list(Meeting.objects.upcoming()) == [planned]
+    assert list(Meeting.objects.overdue()) == [overdue]
+    assert overdue.is_overdue and not planned.is_overdue
+    # A year-only meeting is planned until the host city's new year.
+    assert overdue.period_end == dt.datetime(2017, 1, 1, 6, tzinfo=dt.UTC)

@@ -61,7 +61,14 @@ def test_records_are_consistent(volume):
         meeting.full_clean()
     for agreement in Agreement.objects.all()[:20]:
         agreement.full_clean()
-    for model in (Meeting, Agreement, Stakeholder):
+    for meeting in Meeting.objects.all():
+        assert meeting.period_end is not None and meeting.period_end >= meeting.start
+    for update in AgreementUpdate.objects.all()[:200]:
+        assert update.state_key == update.compute_state_key()
+        update.full_clean(exclude=["agreement", "meeting"])
+    states = {a.status for a in Agreement.objects.with_state()}
+    assert {"implementing", "completed"} <= states
+    for model in (Meeting, Agreement, Stakeholder, AgreementUpdate):
         assert not model.objects.published().filter(first_published_at__isnull=True).exists()
         assert not model.objects.drafts().filter(first_published_at__isnull=False).exists()
 

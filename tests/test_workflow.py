@@ -552,14 +552,29 @@ def make_dashboard_data(publisher_client):
     scheduled = AgreementFactory(
         title="Scheduled agreement", publish_at=timezone.now() + dt.timedelta(days=5)
     )
-    stale = AgreementFactory(title="Stale agreement", status=AgreementStatus.IMPLEMENTING)
+    long_ago = dt.date(2014, 1, 1)
+    stale = AgreementFactory(
+        title="Stale agreement", status=AgreementStatus.IMPLEMENTING, announced_on=long_ago
+    )
     AgreementUpdateFactory(agreement=stale, date=today - dt.timedelta(days=400))
-    never = AgreementFactory(title="Never updated agreement", status=AgreementStatus.SIGNED)
-    fresh = AgreementFactory(title="Fresh agreement", status=AgreementStatus.IMPLEMENTING)
+    # A draft update is no report: visitors still see the agreement as stale.
+    AgreementUpdateFactory(agreement=stale, date=today - dt.timedelta(days=3), draft=True)
+    never = AgreementFactory(title="Never updated agreement")
+    fresh = AgreementFactory(
+        title="Fresh agreement", status=AgreementStatus.IMPLEMENTING, announced_on=long_ago
+    )
     AgreementUpdateFactory(agreement=fresh, date=today - dt.timedelta(days=400))
     AgreementUpdateFactory(agreement=fresh, date=today - dt.timedelta(days=30))
-    done = AgreementFactory(title="Completed agreement", status=AgreementStatus.COMPLETED)
-    AgreementUpdateFactory(agreement=done, date=today - dt.timedelta(days=900))
+    done = AgreementFactory(title="Completed agreement", announced_on=long_ago)
+    AgreementUpdateFactory(
+        agreement=done, date=today - dt.timedelta(days=900), status="completed", progress=100
+    )
+    MeetingFactory(
+        title="Overdue tentative meeting",
+        status="tentative",
+        start=dt.datetime(2016, 1, 1, 6, tzinfo=dt.UTC),
+        date_precision="year",
+    )
     changed = StakeholderFactory(name="Secretariat of Economy")
     data = open_form(publisher_client, change_url(changed), "stakeholder")
     data["acronym"] = "SE"
@@ -591,6 +606,9 @@ def test_dashboard_shows_what_needs_attention(editor_client, publisher_client):
     assert "pat-publisher" in changes
     assert "Secretariat of Economy" in changes
     assert "Changed" in changes and "Acronym" in changes
+
+    overdue = panel(page, "panel-overdue")
+    assert "Overdue tentative meeting" in overdue and "2017-01-01" in overdue
 
     stale = panel(page, "panel-stale")
     assert "Stale agreement" in stale and "Never updated agreement" in stale

@@ -4,24 +4,24 @@ Every panel is one query per model (or one in all), whatever the amount of data.
 """
 
 from django.contrib.admin.models import LogEntry
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Agreement, AgreementStatus, KeyFigure, Meeting, Page, Stakeholder
+from ..models import (
+    FINISHED,
+    Agreement,
+    AgreementUpdate,
+    KeyFigure,
+    Meeting,
+    Page,
+    Stakeholder,
+    report_cutoff,
+)
 
 LIMIT = 10
-PUBLISHABLE = (Meeting, Agreement, Stakeholder, KeyFigure, Page)
-# Finished agreements need no further implementation updates.
-FINISHED = (AgreementStatus.COMPLETED, AgreementStatus.SUPERSEDED)
-
-
-def a_year_before(day):
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+PUBLISHABLE = (Meeting, Agreement, AgreementUpdate, Stakeholder, KeyFigure, Page)
 
 
 def change_url(obj):
@@ -87,15 +87,21 @@ def recent_changes():
 
 
 def stale_agreements(today=None):
-    """Open agreements whose latest implementation update is over a year old, or missing."""
-    cutoff = a_year_before(today or timezone.localdate())
+    """Published agreements that visitors see marked "no recent report": open, and whose
+    latest published implementation update is over twelve months old, or missing."""
+    cutoff = report_cutoff(today)
     stale = (
-        Agreement.objects.exclude(status__in=FINISHED)
-        .annotate(last_update=Max("updates__date"))
-        .filter(Q(last_update__lt=cutoff) | Q(last_update__isnull=True))
+        Agreement.objects.published()
+        .with_state()
+        .exclude(status__in=FINISHED)
+        .filter(Q(last_reported_on__lt=cutoff) | Q(last_reported_on__isnull=True))
     )
-    records = list(stale.order_by(F("last_update").asc(nulls_first=True), "title")[: LIMIT + 1])
-    rows = [{**row(obj, obj.last_update), "status": obj.get_status_display()} for obj in records]
+    records = list(
+        stale.order_by(F("last_reported_on").asc(nulls_first=True), "title")[: LIMIT + 1]
+    )
+    rows = [
+        {**row(obj, obj.last_reported_on), "status": obj.get_status_display()} for obj in records
+    ]
     return {
         "rows": rows[:LIMIT],
         "more": len(rows) > LIMIT,
@@ -124,6 +130,14 @@ def shortcuts(models):
     return rows
 
 
+def overdue_meetings():
+    """Tentative or confirmed meetings whose planned period has passed (the public site no
+    longer calls them "next"): their status or date needs updating."""
+    records = list(Meeting.objects.overdue().order_by("period_end")[: LIMIT + 1])
+    rows = [{**row(obj, obj.period_end), "status": obj.get_status_display()} for obj in records]
+    return {"rows": rows[:LIMIT], "more": len(rows) > LIMIT, "url": changelist_url(Meeting)}
+
+
 def dashboard(request):
     """The context of the admin index's panels for `request.user`."""
     user = request.user
@@ -137,4 +151,6 @@ def dashboard(request):
     }
     if Agreement in models:
         context["stale_agreements"] = stale_agreements()
+    if Meeting in models:
+        context["overdue_meetings"] = overdue_meetings()
     return context

@@ -93,3 +93,20 @@ class EditedByMeFilter(admin.SimpleListFilter):
             .values("record")
         )
         return queryset.filter(pk__in=mine)
+
+
+class CurrentStatusFilter(admin.SimpleListFilter):
+    """An agreement's current status: the one its latest published update records."""
+
+    title = _("current status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        from ..models import AgreementStatus
+
+        return AgreementStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(status=self.value())
+        return queryset

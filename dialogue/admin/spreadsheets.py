@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 from import_export import fields, resources, widgets
@@ -129,11 +130,32 @@ def choice_field(name, choices):
     )
 
 
+class StyleFreeDiff(resources.Diff):
+    """The import preview's field diffs with classes where diff-match-patch writes inline
+    styles, which the admin's Content-Security-Policy refuses (admin-forms.css colours them)."""
+
+    STYLES = {
+        '<ins style="background:#e6ffe6;">': '<ins class="diff-ins">',
+        '<del style="background:#ffe6e6;">': '<del class="diff-del">',
+    }
+
+    def as_html(self):
+        cells = []
+        for html in super().as_html():
+            for styled, plain in self.STYLES.items():
+                html = html.replace(styled, plain)
+            cells.append(mark_safe(html))
+        return cells
+
+
 class PublishingResource(resources.ModelResource):
     """Rows are checked by the model (full_clean) and by the publishing service, then saved
     through it with the parts of the record (many-to-many fields) in the same version."""
 
     user = None
+
+    def get_diff_class(self):
+        return StyleFreeDiff
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         """An empty cell leaves an empty text as it is (stored as NULL or as ""), so a sheet
@@ -207,7 +229,10 @@ class StakeholderResource(PublishingResource):
 
 class AgreementResource(PublishingResource):
     kind = choice_field("kind", Agreement.Kind.choices)
-    status = choice_field("status", Agreement.Status.choices)
+    # The state comes from the latest published implementation update: exported, never
+    # imported (to change it, add an update, which a Publisher reviews).
+    status = fields.Field(attribute="status", column_name="status", readonly=True)
+    progress = fields.Field(attribute="progress", column_name="progress", readonly=True)
     pillar = fields.Field(
         attribute="pillar", column_name="pillar", widget=widgets.ForeignKeyWidget(Pillar, "number")
     )

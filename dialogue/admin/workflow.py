@@ -87,8 +87,12 @@ class WorkflowAdminForm(forms.ModelForm):
 
     def refuse_published_owners(self, cleaned):
         """A part (agenda item, document …) may not be added to or moved into a published
-        record by a user who may not change it."""
-        for name in roles.OWNER_FIELDS.get(self._meta.model._meta.model_name, ()):
+        record by a user who may not change it (an implementation update is reviewed on its
+        own: an editor drafts one for a published agreement)."""
+        model_name = self._meta.model._meta.model_name
+        if model_name in roles.SELF_REVIEWED:
+            return
+        for name in roles.OWNER_FIELDS.get(model_name, ()):
             owner = cleaned.get(name)
             if owner is not None and roles.is_protected(self.user, owner):
                 self.add_error(name, publishing.service.protected_refusal(owner))
@@ -275,6 +279,7 @@ class WorkflowAdmin(HttpsLinks, HistoryAdminMixin, TranslationAdmin, VersionAdmi
             over=over,
             log_entry=False,
             restored=getattr(request, "restoring", False),
+            evidence=getattr(request, "evidence", None),
         )
 
     def delete_model(self, request, obj):

@@ -5,12 +5,27 @@
 - taxonomy: pillars and sectors
 - stakeholders: government bodies, companies, groups and people
 - meetings: meetings, their participants and agenda items
-- agreements: agreements, their parties and implementation updates
-- content: documents, key figures, pages and slug redirects
+- agreements: agreements, their parties, implementation updates (the agreement's state, per
+  side) and their evidence
+- content: documents, key figures (and their values by year), pages and slug redirects
+- follows: email subscriptions to commitments, and what was sent
 """
 
-from .agreements import Agreement, AgreementParty, AgreementStatus, AgreementUpdate
-from .content import Document, KeyFigure, Page, SlugRedirect
+from .agreements import (
+    FINISHED,
+    SIDE_FIELDS,
+    STATE_FIELDS,
+    Agreement,
+    AgreementParty,
+    AgreementStatus,
+    AgreementUpdate,
+    Evidence,
+    PartySide,
+    TrackSide,
+    report_cutoff,
+)
+from .content import Document, KeyFigure, KeyFigureValue, Page, SlugRedirect
+from .follows import Delivery, Subscription
 from .meetings import AgendaItem, Meeting, Participation
 from .publication import (
     DialogueQuerySet,
@@ -26,17 +41,24 @@ from .stakeholders import SideFromStakeholder, Stakeholder
 from .taxonomy import Pillar, Sector
 
 __all__ = [
+    "FINISHED",
+    "SIDE_FIELDS",
+    "STATE_FIELDS",
     "AgendaItem",
     "Agreement",
     "AgreementParty",
     "AgreementStatus",
     "AgreementUpdate",
+    "Delivery",
     "DialogueQuerySet",
     "Document",
+    "Evidence",
     "KeyFigure",
+    "KeyFigureValue",
     "Meeting",
     "Page",
     "Participation",
+    "PartySide",
     "Pillar",
     "Publishable",
     "PublicationStatus",
@@ -47,6 +69,9 @@ __all__ = [
     "SlugRedirect",
     "StaleWrite",
     "Stakeholder",
+    "Subscription",
     "TimeStamped",
+    "TrackSide",
     "public_filter",
+    "report_cutoff",
 ]

@@ -14,6 +14,8 @@ from .meetings import Meeting
 from .publication import (
     DialogueQuerySet,
     Publishable,
+    PublishableQuerySet,
+    SlugManager,
     TimeStamped,
     public_filter,
     publish_permission,
@@ -151,8 +153,16 @@ class Document(TimeStamped):
         return self.url or (self.file.url if self.file else "")
 
 
+class KeyFigureQuerySet(PublishableQuerySet):
+    def with_public_parts(self):
+        """Prefetch each figure's series of values by year, oldest first."""
+        return self.prefetch_related(
+            models.Prefetch("values", queryset=KeyFigureValue.objects.order_by("year"))
+        )
+
+
 class KeyFigure(Publishable):
-    """A headline figure shown on the home page, with its source."""
+    """A headline figure shown on the home page, with its source, and its series by year."""
 
     label = models.CharField(_("label"), max_length=255, help_text=_("What the figure measures."))
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -174,6 +184,8 @@ class KeyFigure(Publishable):
     source_url = models.URLField(_("source link"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = SlugManager.from_queryset(KeyFigureQuerySet)()
+
     class Meta:
         ordering = ["order", "label"]
         verbose_name = _("key figure")
@@ -182,6 +194,48 @@ class KeyFigure(Publishable):
 
     def __str__(self):
         return self.label
+
+
+class KeyFigureValueManager(models.Manager):
+    def get_by_natural_key(self, figure_slug, year):
+        return self.get(figure__slug=figure_slug, year=year)
+
+
+class KeyFigureValue(TimeStamped):
+    """The value of a key figure in one year, with its own source: the figure's series."""
+
+    figure = models.ForeignKey(
+        KeyFigure, verbose_name=_("key figure"), on_delete=models.CASCADE, related_name="values"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
+    source = models.CharField(_("source"), max_length=255, help_text=_("Who published this value."))
+    source_url = models.URLField(_("source link"), blank=True)
+    notes = models.TextField(
+        _("editorial notes"), blank=True, help_text=_("Internal notes for staff; never shown.")
+    )
+
+    objects = KeyFigureValueManager()
+
+    class Meta:
+        ordering = ["figure", "year"]
+        verbose_name = _("value by year")
+        verbose_name_plural = _("values by year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["figure", "year"],
+                name="key_figure_value_unique_per_year",
+                violation_error_message=_("This figure already has a value for this year."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.figure} — {self.year}"
+
+    def natural_key(self):
+        return (self.figure.slug, self.year)
+
+    natural_key.dependencies = ["dialogue.keyfigure"]
 
 
 class Page(Publishable):

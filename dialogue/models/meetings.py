@@ -1,5 +1,6 @@
 """Meetings of the dialogue, their participants and their agendas."""
 
+import datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -27,13 +28,38 @@ from .stakeholders import SideFromStakeholder, Stakeholder, StakeholderPartQuery
 from .taxonomy import Pillar, Sector
 
 
+def planned_end(start, precision, zone, end=None):
+    """The end of a meeting, or of the period planned for it when only its month or year is
+    known: the first moment (UTC) after it, in the host city's calendar."""
+    local = timezone.localtime(start, zone)
+    midnight = datetime.time(0, 0)
+    if precision == Meeting.Precision.YEAR:
+        after = datetime.datetime.combine(datetime.date(local.year + 1, 1, 1), midnight)
+    elif precision == Meeting.Precision.MONTH:
+        year, month = divmod(local.month, 12)
+        after = datetime.datetime.combine(datetime.date(local.year + year, month + 1, 1), midnight)
+    elif precision == Meeting.Precision.DAY:
+        after = datetime.datetime.combine(local.date() + datetime.timedelta(days=1), midnight)
+    else:
+        return max(start, end) if end else start
+    after = after.replace(tzinfo=zone)
+    return max(after, end) if end else after
+
+
 class MeetingQuerySet(PublishableQuerySet):
+    PLANNED = ("tentative", "confirmed")
+
     def upcoming(self):
-        """Meetings still ahead: in the future, or tentative / confirmed but not yet held."""
-        ahead = Q(start__gte=timezone.now()) | Q(
-            status__in=[Meeting.Status.TENTATIVE, Meeting.Status.CONFIRMED]
-        )
+        """Meetings still ahead: starting in the future, or tentative / confirmed and still
+        within the period planned for them (a meeting planned for 2016 is not "next" in 2017)."""
+        now = timezone.now()
+        ahead = Q(start__gte=now) | Q(status__in=self.PLANNED, period_end__gt=now)
         return self.filter(ahead).exclude(status=Meeting.Status.CANCELLED).order_by("start")
+
+    def overdue(self):
+        """Tentative or confirmed meetings whose planned period has passed: their status
+        needs updating (held, postponed, cancelled) or a new date."""
+        return self.filter(status__in=self.PLANNED, period_end__lte=timezone.now())
 
     def past(self):
         return self.filter(start__lt=timezone.now()).order_by("-start")
@@ -55,15 +81,19 @@ class MeetingQuerySet(PublishableQuerySet):
 
     def with_public_parts(self):
         """Prefetch what a meeting's page shows, each part only as far as visitors may see it:
-        participants and presenters that are public, public agreements announced there, and
-        its documents."""
-        from .agreements import Agreement
+        participants and presenters that are public, public agreements announced there (with
+        their state and lead agencies), the published updates reported there, and its
+        documents."""
+        from .agreements import Agreement, AgreementUpdate
         from .content import Document
 
+        announced = Agreement.objects.public().with_lead_agencies().newest_first()
+        reviewed = AgreementUpdate.objects.public().order_by("agreement__title", "date", "id")
         return self.prefetch_related(
             Prefetch("participations", queryset=Participation.objects.public_parts()),
             Prefetch("agenda_items", queryset=AgendaItem.objects.public_parts()),
-            Prefetch("agreements", queryset=Agreement.objects.public().newest_first()),
+            Prefetch("agreements", queryset=announced),
+            Prefetch("agreement_updates", queryset=reviewed),
             Prefetch("documents", queryset=Document.objects.public_parts()),
         )
 
@@ -125,6 +155,16 @@ class Meeting(Publishable):
         choices=Precision.choices,
         default=Precision.TIME,
         help_text=_("How much of the start is known. Visitors see only that much."),
+    )
+    period_end = models.DateTimeField(
+        _("planned until"),
+        null=True,
+        editable=False,
+        db_index=True,
+        help_text=_(
+            "The end of the meeting, or of its planned period when only the month or year is "
+            "known (set on save)."
+        ),
     )
     timezone = models.CharField(
         _("time zone"),
@@ -200,6 +240,21 @@ class Meeting(Publishable):
     @property
     def has_time(self):
         return self.date_precision == self.Precision.TIME
+
+    def set_derived_fields(self):
+        """Called before every save, raw loads included (dialogue/publishing/signals.py)."""
+        if self.start is not None:
+            zone = ZoneInfo(self.timezone)
+            self.period_end = planned_end(self.start, self.date_precision, zone, self.end)
+
+    @property
+    def is_overdue(self):
+        """Tentative or confirmed, and the planned period has passed."""
+        return (
+            self.status in MeetingQuerySet.PLANNED
+            and self.period_end is not None
+            and self.period_end <= timezone.now()
+        )
 
     @property
     def is_multi_day(self):

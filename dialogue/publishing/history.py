@@ -2,7 +2,8 @@
 baselines kept before a record's first recorded change.
 
 A version of a meeting or an agreement also holds its parts (agenda items, participants,
-parties, implementation updates, documents), so restoring it restores them too. Translated
+parties, documents), so restoring it restores them too; so does a version of an implementation
+update (its evidence) and of a key figure (its values by year). Translated
 fields are stored per language (``title_en``, ``title_es``): the untranslated name only
 mirrors the active language, so it is left out.
 """
@@ -18,7 +19,11 @@ from reversion.models import Version
 
 FOLLOW = {
     "meeting": ("participations", "agenda_items", "documents"),
-    "agreement": ("parties", "updates", "documents"),
+    # Implementation updates are reviewed and published on their own, so they have their own
+    # history (with their evidence): restoring an agreement leaves its updates as they are.
+    "agreement": ("parties", "documents"),
+    "agreementupdate": ("evidence",),
+    "keyfigure": ("values",),
 }
 
 

@@ -8,7 +8,7 @@ publication fields read-only and to offer only the actions a user may take.
 
 A record whose publication status is "published" (live, or scheduled to go live) is
 *protected*: only a user who may publish it can save changes to it, to its parts (agenda
-items, participants, parties, updates, documents) or delete it. Editors see it read-only
+items, participants, parties, documents) or delete it. Editors see it read-only
 and ask a Publisher to unpublish it or to make the change.
 
 Moderators work on public input (consultations/): they review submissions, move them through
@@ -17,6 +17,11 @@ agenda items they shaped, with ``consultations.moderate_submission``. Editors an
 draft and publish the consultations themselves; they do not see submissions. Seeing senders'
 email addresses takes one more permission, ``consultations.view_sender_email``, that no role
 carries: an administrator grants it to the people who need it.
+
+Implementation updates are publishable parts: an update is reviewed on its own. An Editor
+drafts updates, also for a published agreement (a draft changes nothing visitors see); a
+Publisher publishes them. A published update, and its evidence, is protected like any
+published record; its agreement's publication does not protect a draft update.
 """
 
 from django.apps import apps
@@ -26,14 +31,23 @@ PUBLISHER = "Publisher"
 MODERATOR = "Moderator"
 ROLES = {"editor": EDITOR, "publisher": PUBLISHER, "moderator": MODERATOR}
 
-PUBLISHABLE_MODELS = ("meeting", "agreement", "stakeholder", "keyfigure", "page", "consultation")
+PUBLISHABLE_MODELS = (
+    "meeting",
+    "agreement",
+    "stakeholder",
+    "keyfigure",
+    "page",
+    "agreementupdate",
+    "consultation",
+)
 # Input from visitors: public once a moderator accepts it (states, not drafts).
 MODERATED_MODELS = ("submission",)
 MODERATE_PERMISSION = "consultations.moderate_submission"
 # The app of each model the roles cover (dialogue unless named here).
 MODEL_APPS = {"consultation": "consultations", "submission": "consultations"}
 ROLE_APPS = ("dialogue", "consultations")
-PART_MODELS = ("participation", "agendaitem", "agreementparty", "agreementupdate", "document")
+PART_MODELS = ("participation", "agendaitem", "agreementparty", "document", "evidence")
+PART_MODELS += ("keyfigurevalue",)
 # Pillars and sectors have no draft state: any change is public at once, so only
 # Publishers change them; editors pick them from lists.
 TAXONOMY_MODELS = ("pillar", "sector")
@@ -45,7 +59,11 @@ OWNER_FIELDS = {
     "agreementparty": ("agreement",),
     "agreementupdate": ("agreement",),
     "document": ("meeting", "agreement"),
+    "evidence": ("update",),
+    "keyfigurevalue": ("figure",),
 }
+# Publishable parts: protected by their own publication, not by their owner's.
+SELF_REVIEWED = ("agreementupdate",)
 
 
 def perm(action, model):
@@ -131,3 +149,11 @@ def is_protected(user, obj):
         published = obj.publication_status == PublicationStatus.PUBLISHED
         return published and not can_publish(user, type(obj))
     return any(is_protected(user, owner) for owner in owners(obj))
+
+
+def protecting_owners(obj):
+    """The records whose publication protects `obj` besides its own: its owners, except for
+    a self-reviewed part (an update), which only its own publication protects."""
+    if obj._meta.model_name in SELF_REVIEWED:
+        return []
+    return owners(obj)

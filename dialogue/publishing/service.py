@@ -18,6 +18,7 @@ Page caches follow from the saves themselves (dialogue/cache.py listens to every
 signal), so nothing here needs to know about them.
 """
 
+import copy
 from contextlib import contextmanager
 
 import reversion
@@ -106,7 +107,7 @@ def protected_refusal(record):
     ) % {"record": record}
 
 
-def refusal(user, obj, stored=None):
+def refusal(user, obj, stored=None, evidence=None):
     """Why `user` may not save `obj` as it is now (over its `stored` copy), or None."""
     model = type(obj)
     if is_moderated(model):
@@ -115,14 +116,35 @@ def refusal(user, obj, stored=None):
         return protected_refusal(stored)
     if changes_publication(obj, stored) and not roles.can_publish(user, model):
         return publish_refusal(model)
-    for owner in [*roles.owners(obj), *(roles.owners(stored) if stored is not None else [])]:
+    owners = [*roles.protecting_owners(obj)]
+    if stored is not None:
+        owners += roles.protecting_owners(stored)
+    for owner in owners:
         if roles.is_protected(user, owner):
             return protected_refusal(owner)
+    return review_refusal(obj, evidence)
+
+
+def review_refusal(obj, evidence=None):
+    """Why `obj` may not be public as it is, whoever saves it, or None: an implementation
+    update that marks the agreement or a side completed needs its evidence first.
+
+    `evidence` is the number of evidence items the update will have once the parts saved
+    with it are (an admin form with its evidence rows); by default, those stored."""
+    if obj._meta.model_name != "agreementupdate" or obj.publication_status == "draft":
+        return None
+    if evidence is None:
+        evidence = obj.evidence.count() if obj.pk is not None else 0
+    if obj.marks_completed and not evidence:
+        return _(
+            "“%(update)s” marks a commitment completed: add its evidence (a document or a "
+            "link) before it is published. Nothing was saved."
+        ) % {"update": obj}
     return None
 
 
-def check(user, obj, stored):
-    message = refusal(user, obj, stored)
+def check(user, obj, stored, evidence=None):
+    message = refusal(user, obj, stored, evidence)
     if message is not None:
         raise Refused(message)
 
@@ -171,16 +193,38 @@ def log(user, objects, flag, message):
 STORED = object()
 
 
-def save(user, obj, *, based_on=None, over=STORED, comment="", log_entry=True, restored=False):
+def save(
+    user,
+    obj,
+    *,
+    based_on=None,
+    over=STORED,
+    comment="",
+    log_entry=True,
+    restored=False,
+    evidence=None,
+):
     """Save `obj` (new or changed) for `user`, based on version `based_on` of it (the version
     the person opened; default: the version `obj` was read at).
 
     `over` is the state the change is judged against, the stored record by default; a restore
     that has already written the old version gives the record as it was before (or None for
-    a deleted record being recovered), and says so with `restored=True`.
+    a deleted record being recovered), and says so with `restored=True`. `evidence`: see
+    `review_refusal()`.
+
+    Saving an implementation update as published (a Publisher's form) confirms it: it records
+    who published it and when, as `publish()` does.
     """
     stored = stored_copy(obj) if over is STORED else over
-    check(user, obj, stored)
+    check(user, obj, stored, evidence)
+    if obj._meta.model_name == "agreementupdate":
+        was = stored.publication_status if stored is not None else PublicationStatus.DRAFT
+        if was != obj.publication_status or (
+            stored is not None and stored.publish_at != obj.publish_at
+        ):
+            values = {"publication_status": obj.publication_status}
+            for name, value in confirmation(user, obj, values).items():
+                setattr(obj, name, value)
     if based_on is not None:
         obj.base_version = based_on
     if not reversion.is_active():
@@ -221,19 +265,36 @@ def delete(user, obj, *, comment="", log_entry=True):
         touch(owners)
 
 
+def confirmation(user, obj, values):
+    """Publishing or scheduling an implementation update records who confirmed it and when;
+    taking it back to draft clears that."""
+    if obj._meta.model_name != "agreementupdate":
+        return {}
+    if values.get("publication_status") == PublicationStatus.PUBLISHED:
+        confirmed_by = user if user is not None and user.is_authenticated else None
+        return {"confirmed_by": confirmed_by, "confirmed_at": timezone.now()}
+    return {"confirmed_by": None, "confirmed_at": None}
+
+
 def change_publication(user, objects, comment, action, **values):
-    """Set the publication fields of each record of `objects`; the role check comes first and
-    covers them all, so a refused call changes none."""
+    """Set the publication fields of each record of `objects`; the role check and the review
+    rules come first and cover them all, so a refused call changes none."""
     for model in {type(obj) for obj in objects}:
         if not roles.can_publish(user, model):
             raise Refused(publish_refusal(model))
+    for obj in objects:
+        message = review_refusal(copy_with(obj, values))
+        if message is not None:
+            raise Refused(message)
     if not reversion.is_active():
         keep_baselines(objects)
     with revision(user, comment):
         for obj in objects:
-            for name, value in values.items():
+            changed = {**values, **confirmation(user, obj, values)}
+            for name, value in changed.items():
                 setattr(obj, name, value)
-            obj.save(update_fields=[*values, "first_published_at", "updated_at"])
+            obj.save(update_fields=[*changed, "first_published_at", "updated_at"])
+            touch(roles.owners(obj))
         log(user, objects, CHANGE, comment)
         for model in {type(obj) for obj in objects}:
             signals.publication_changed.send(
@@ -243,6 +304,14 @@ def change_publication(user, objects, comment, action, **values):
                 action=action,
             )
     return len(objects)
+
+
+def copy_with(obj, values):
+    """`obj` as it would be with `values` (the record itself is left as it is)."""
+    changed = copy.copy(obj)
+    for name, value in values.items():
+        setattr(changed, name, value)
+    return changed
 
 
 def publish(user, objects, *, comment=None):
@@ -290,7 +359,10 @@ def publication_to_keep(user, current):
     model = type(current) if current is not None else None
     if current is None or not is_publishable(model) or roles.can_publish(user, model):
         return {}
-    return {name: getattr(current, name) for name in PUBLICATION_FIELDS}
+    names = list(PUBLICATION_FIELDS)
+    if model._meta.model_name == "agreementupdate":
+        names += ["confirmed_by", "confirmed_at"]  # who confirmed goes with the publication
+    return {name: getattr(current, name) for name in names}
 
 
 def restore(user, version, *, comment=None):

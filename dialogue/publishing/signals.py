@@ -5,6 +5,8 @@
   is based on (``TimeStamped._do_update``); a record not read from the database (a fixture
   row, a restored version) is based on the stored row read here.
 - ``first_published_at`` remembers when visitors could first see a record.
+- Fields derived from others (a meeting's planned period, an update's state key) are set by the
+  model's ``set_derived_fields()``, also on raw saves (``loaddata``).
 - When the slug of a record that visitors have seen changes, the old slug is kept as a
   ``SlugRedirect``, so links to the old address lead to the new one.
 
@@ -67,11 +69,18 @@ def first_published_at(instance, stored, now):
     return None
 
 
+def stored_fields(model):
+    names = {field.name for field in model._meta.concrete_fields}
+    return [name for name in STORED if name in names]
+
+
 def before_save(sender, instance, raw=False, **kwargs):
     publishable = isinstance(instance, Publishable)
+    if hasattr(instance, "set_derived_fields"):
+        instance.set_derived_fields()
     stored = None
     if instance.pk is not None and (publishable or instance.base_version is None):
-        fields = STORED if publishable else ("version",)
+        fields = stored_fields(sender) if publishable else ("version",)
         stored = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
     now = timezone.now()
     if stored is not None:
@@ -91,6 +100,8 @@ def after_save(sender, instance, created=False, **kwargs):
         return
     instance._stored_before_save = None
     if stored is None and not created:
+        return
+    if "slug" not in stored_fields(sender):
         return
     if stored is not None and stored["slug"] == instance.slug:
         return

@@ -105,15 +105,23 @@ def amount_in_words(value):
     return number_format(value, 2, force_grouping=True)
 
 
+def amount_with_unit(value, unit):
+    amount = amount_in_words(value)
+    if unit.upper() == "USD":
+        return _("US$%(amount)s") % {"amount": amount}
+    return f"{amount} {unit}" if unit else amount
+
+
 @register.simple_tag
 def key_figure(figure):
     """A headline figure in words, e.g. "over US$500 billion"."""
-    amount = amount_in_words(figure.value)
-    if figure.unit.upper() == "USD":
-        amount = _("US$%(amount)s") % {"amount": amount}
-    elif figure.unit:
-        amount = f"{amount} {figure.unit}"
-    return f"{figure.qualifier} {amount}".strip()
+    return f"{figure.qualifier} {amount_with_unit(figure.value, figure.unit)}".strip()
+
+
+@register.simple_tag
+def figure_value(figure, point):
+    """One value of a key figure's series, in words with the figure's unit."""
+    return amount_with_unit(point.value, figure.unit)
 
 
 def content_language(obj, field):

@@ -23,7 +23,8 @@ LAYOUT_PROBLEMS = """maxPerLine => {
   for (const el of document.querySelectorAll('body *')) {
     const rect = el.getBoundingClientRect();
     if (rect.width && rect.right > root.clientWidth + 1
-        && getComputedStyle(el).position !== 'absolute' && !el.closest('.prose table')) {
+        && getComputedStyle(el).position !== 'absolute' && !el.closest('.prose table')
+        && !el.closest('.table-scroll')) {
       problems.push(`overflows the viewport: ${el.outerHTML.slice(0, 100)}`);
       break;
     }
@@ -129,3 +130,29 @@ def test_filters_fold_behind_a_control_on_phones(page, page_paths):
         else:
             expect(page.locator(".filter-disclosure > summary")).to_be_hidden()
             expect(status).to_be_visible()
+
+
+TRACKING_PAGES = ["progress", "fact-sheet", "follow", "agreement-detail", "meeting-detail"]
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_screenshots_of_the_tracking_pages(new_page, demo_data, width):
+    """Full-page screenshots of the tracker, a fact sheet, the follow form, and an agreement
+    and a meeting with their tracking, in both languages, kept as artefacts for review."""
+    from django.utils import translation
+
+    from tests.page_types import demo_page_paths
+
+    page = new_page(viewport={"width": width, "height": 900})
+    folder = ARTIFACTS / "screenshots" / "tracking"
+    for language in ("en", "es"):
+        with translation.override(language):
+            paths = demo_page_paths()
+        for page_type in TRACKING_PAGES:
+            visit(page, paths[page_type])
+            width_now = page.evaluate("document.documentElement.scrollWidth")
+            assert width_now <= width, f"{page_type} scrolls sideways at {width} px"
+            path = folder / f"{page_type}.{language}-{width}.png"
+            page.screenshot(path=path, full_page=True)
+            assert path.stat().st_size > 10_000
+    assert page.errors == []

@@ -143,19 +143,11 @@ def test_staff_records_an_agreement_with_an_implementation_update(staff_page, ne
     expect(page.locator("#id_slug")).to_have_value("air-transport-agreement")
     page.locator("#id_kind").select_option(Agreement.Kind.AGREEMENT)
     page.locator("#id_pillar").select_option(str(pillar.pk))
-    page.locator("#id_status").select_option("signed")
-    page.locator("#id_progress").fill("60")
     page.locator("#id_announced_on").fill("2015-01-06")
     pick_autocomplete(page, "id_origin_meeting", "Second", meeting.title)
-    row = add_inline(page, "updates")
-    page.locator(f"#id_updates-{row}-date").fill("2016-12-18")
-    page.locator(f"#id_updates-{row}-status").select_option("signed")
-    page.locator(f"#id_updates-{row}-progress").fill("60")
-    field(page, f"updates-{row}-title").fill("Agreement signed in Washington")
-    field(page, f"updates-{row}-note").fill("Both governments signed the agreement.")
     save(page, "_continue")
     agreement = Agreement.objects.get(slug="air-transport-agreement")
-    assert agreement.updates.count() == 1 and not agreement.is_public
+    assert not agreement.is_public
     assert_no_browser_errors(page)
 
     visitor = new_page()
@@ -163,7 +155,20 @@ def test_staff_records_an_agreement_with_an_implementation_update(staff_page, ne
 
     # Published from its own form this time.
     page.locator("#id_publication_status").select_option("published")
+    save(page, "_continue")
+    assert_no_browser_errors(page)
+
+    # Its state comes from an implementation update, added from the agreement's form.
+    page.get_by_role("link", name="Add an implementation update").click()
+    expect(page.locator("#id_status")).to_have_value("proposed")
+    page.locator("#id_date").fill("2016-12-18")
+    page.locator("#id_status").select_option("signed")
+    page.locator("#id_progress").fill("60")
+    field(page, "title").fill("Agreement signed in Washington")
+    field(page, "note").fill("Both governments signed the agreement.")
+    page.locator("#id_publication_status").select_option("published")
     save(page)
+    assert agreement.updates.count() == 1 and agreement.updates.get().is_public
     assert_no_browser_errors(page)
 
     visitor = new_page()

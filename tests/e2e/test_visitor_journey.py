@@ -69,7 +69,9 @@ def test_visitor_filters_agreements_and_pages_through_the_results(page):
     expect(page.locator(".pagination__current")).to_have_text("Page 2 of 2")
     assert "status=implementing" in page.url and "page=2" in page.url
     expect(cards).to_have_count(5)
-    expect(page.locator("main .card .badge")).to_have_text(["Being implemented"] * 5)
+    expect(page.locator("main .card .card__foot .badge--implementing")).to_have_text(
+        ["Being implemented"] * 5
+    )
     expect(filters.get_by_label("Status")).to_have_value(AgreementStatus.IMPLEMENTING)
 
     pages.get_by_role("link", name="Previous").click()

@@ -322,6 +322,16 @@ class Command(BaseCommand):
             "first_published_at": publish_at if status == PublicationStatus.PUBLISHED else None,
         }
 
+    def update_publication(self, agreement):
+        """An update is published with its agreement; 3 % are drafts awaiting review."""
+        if self.rng.random() < 0.03:
+            return {"publication_status": PublicationStatus.DRAFT, "publish_at": self.now}
+        return {
+            "publication_status": PublicationStatus.PUBLISHED,
+            "publish_at": agreement.publish_at,
+            "first_published_at": agreement.publish_at,  # as the save signals would set it
+        }
+
     def ensure_pillars(self):
         pillars = []
         for number, slug, name in PILLARS:
@@ -478,6 +488,8 @@ class Command(BaseCommand):
                         **publication,
                     )
                 )
+            for meeting in chunk:
+                meeting.set_derived_fields()  # bulk inserts skip the save signals
             chunk = self.create(Meeting, chunk)
             self.meetings.extend((m.pk, m.start, m.slug) for m in chunk)
             self.make_agendas(chunk)
@@ -616,28 +628,30 @@ class Command(BaseCommand):
                     completed = min(today, in_force + timedelta(days=rng.randint(30, 900)))
             title = f"{label} {rng.choice(TOPICS)}"
             publication = self.publication(start + timedelta(days=1))
-            agreements.append(
-                Agreement(
-                    title=title,
-                    slug=f"vol-{slugify(title)[:200]}-{i + 1}",
-                    reference=f"HLED-{announced.year}-{i + 1:05d}",
-                    kind=kind,
-                    pillar=rng.choice(self.pillars),
-                    status=status,
-                    announced_on=announced if status != AgreementStatus.PROPOSED else None,
-                    signed_on=signed,
-                    in_force_on=in_force,
-                    completed_on=completed,
-                    origin_meeting_id=meeting_id,
-                    progress=rng.randint(low, high),
-                    summary=rng.choice(self.sentences),
-                    body=self.text(3),
-                    impact=self.text(1),
-                    notes=VOLUME_NOTE,
-                    **publication,
-                )
+            agreement = Agreement(
+                title=title,
+                slug=f"vol-{slugify(title)[:200]}-{i + 1}",
+                reference=f"HLED-{announced.year}-{i + 1:05d}",
+                kind=kind,
+                pillar=rng.choice(self.pillars),
+                announced_on=announced if status != AgreementStatus.PROPOSED else None,
+                signed_on=signed,
+                in_force_on=in_force,
+                completed_on=completed,
+                origin_meeting_id=meeting_id,
+                summary=rng.choice(self.sentences),
+                body=self.text(3),
+                impact=self.text(1),
+                notes=VOLUME_NOTE,
+                **publication,
             )
+            # The state its updates will lead to (the agreement stores none of its own).
+            agreement.target = (status, rng.randint(low, high))
+            agreements.append(agreement)
+        targets = [agreement.target for agreement in agreements]
         agreements = self.create(Agreement, agreements)
+        for agreement, target in zip(agreements, targets, strict=True):
+            agreement.target = target
         self.say(f"{len(agreements)} agreements.")
         self.make_agreement_relations(agreements, today)
 
@@ -669,19 +683,34 @@ class Command(BaseCommand):
                 )
             first = agreement.announced_on or date(2014, 1, 1)
             days = max(1, (today - first).days)
-            for number, offset in enumerate(sorted(rng.sample(range(days), min(days, 4)))):
-                if number >= rng.randint(1, 4):
-                    break
-                updates.append(
-                    AgreementUpdate(
-                        agreement=agreement,
-                        date=first + timedelta(days=offset),
-                        title=rng.choice(UPDATE_TITLES),
-                        note=rng.choice(self.sentences),
-                        progress=min(100, agreement.progress * (number + 1) // 4),
-                        meeting_id=rng.choice(meeting_ids) if rng.random() < 0.3 else None,
-                    )
+            offsets = sorted(rng.sample(range(days), min(days, 4)))[: rng.randint(1, 4)]
+            status, progress = agreement.target
+            for number, offset in enumerate(offsets):
+                last = number == len(offsets) - 1
+                step_progress = progress if last else progress * (number + 1) // (len(offsets) + 1)
+                step_status = status if last else AgreementStatus.IMPLEMENTING
+                if not last and status in (AgreementStatus.PROPOSED, AgreementStatus.NEGOTIATION):
+                    step_status = status
+                update = AgreementUpdate(
+                    agreement=agreement,
+                    date=first + timedelta(days=offset),
+                    title=rng.choice(UPDATE_TITLES),
+                    note=rng.choice(self.sentences),
+                    status=step_status,
+                    progress=step_progress,
+                    meeting_id=rng.choice(meeting_ids) if rng.random() < 0.3 else None,
+                    confirmed_at=self.now,
+                    **self.update_publication(agreement),
                 )
+                if rng.random() < 0.6:  # a part of each side's own
+                    for prefix in ("us", "mx"):
+                        spread = rng.randint(-10, 10) if step_progress < 100 else 0
+                        setattr(update, f"{prefix}_status", step_status)
+                        setattr(
+                            update, f"{prefix}_progress", max(0, min(100, step_progress + spread))
+                        )
+                update.set_derived_fields()  # bulk inserts skip the save signals
+                updates.append(update)
             documents.append(
                 self.document(agreement.slug, 0, agreement.announced_on, agreement=agreement)
             )
