@@ -26,7 +26,9 @@ least every ``PAGE_CACHE_LOCAL_TRUST`` seconds, and after any error, so a subscr
 silently stopped delivering cannot keep old pages alive for longer than that.
 
 Settings (read per request, never at import): ``PAGE_CACHE_ENABLED`` (server-side storage),
-``PAGE_CACHE_MAX_AGE`` (``Cache-Control`` max-age for browsers and CDNs),
+``PAGE_CACHE_MAX_AGE`` (``Cache-Control`` max-age for browsers),
+``PAGE_CACHE_SHARED_MAX_AGE`` (s-maxage: how long a shared cache in front, the reverse proxy or
+a CDN, may serve a page before revalidating it by its ETag),
 ``PAGE_CACHE_TIMEOUT`` (longest life of an entry in the cache), ``PAGE_CACHE_RELEASE``
 (part of every key: a deployment that sets a new one never serves the old code's pages),
 ``PAGE_CACHE_LOCAL_ENTRIES`` (pages kept in each process, 0 for none) and
@@ -519,7 +521,12 @@ class PageCacheMiddleware(MiddlewareMixin):
         return response
 
     def share(self, request, response):
-        patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE)
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.PAGE_CACHE_MAX_AGE,
+            s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE,
+        )
         patch_vary_headers(response, ("Cookie",))
         if not response.has_header("ETag"):
             set_response_etag(response)
