@@ -6,6 +6,15 @@ for line in io.lines(os.getenv("WRK_PATHS")) do
   if line ~= "" then paths[#paths + 1] = line end
 end
 local max_requests = tonumber(os.getenv("WRK_MAX_REQUESTS") or "0")
+-- WRK_UNIQUE=1: every request gets a query parameter of its own (each is a cache miss);
+-- WRK_UNIQUE=N > 1: the parameter cycles over N values.
+local unique = tonumber(os.getenv("WRK_UNIQUE") or "0")
+local threads = 0
+
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 local next_path = 0
 local sent = 0
 
@@ -21,7 +30,12 @@ function request()
     wrk.thread:stop()
   end
   next_path = next_path % #paths + 1
-  return wrk.format("GET", paths[next_path])
+  local path = paths[next_path]
+  if unique > 0 then
+    local n = unique == 1 and (tid .. "-" .. sent) or tostring(sent % unique)
+    path = path .. (string.find(path, "?", 1, true) and "&" or "?") .. "bench=" .. n
+  end
+  return wrk.format("GET", path)
 end
 
 function done(summary, latency, requests)

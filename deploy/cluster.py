@@ -65,8 +65,10 @@ class AppServer:
             **env,
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "WEB_CONCURRENCY": str(workers),
-            "GUNICORN_ACCESS_LOG": str(self.access_log),
         }
+        # Each server's access log in the run directory, unless the environment says (an
+        # empty GUNICORN_ACCESS_LOG turns it off, as benchmarks do).
+        self.env.setdefault("GUNICORN_ACCESS_LOG", str(self.access_log))
         self.process = None
         self.start()
 

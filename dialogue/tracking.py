@@ -10,7 +10,7 @@ import datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Subquery, Value, When, Window
 from django.db.models.functions import ExtractYear, Lag, RowNumber
 from django.utils import timezone
 
@@ -236,10 +236,16 @@ def since_previous(meeting, previous):
     if previous is None:
         return None
     start, end = meeting_day(previous), meeting_day(meeting)
-    reviewed = AgreementUpdate.objects.published().filter(meeting=previous).values("agreement")
+    reviewed = (
+        AgreementUpdate.objects.published().filter(meeting=previous).values("agreement").order_by()
+    )
+    # A union of the two sets of ids, each read by its index: under an OR, PostgreSQL would
+    # read every published agreement instead.
+    announced = Agreement.objects.filter(origin_meeting=previous).values("pk").order_by()
+    on_the_table = announced.union(reviewed)
     compared = (
         Agreement.objects.published()
-        .filter(Q(origin_meeting=previous) | Q(pk__in=reviewed))
+        .filter(pk__in=on_the_table)
         .annotate(
             then_key=Subquery(latest_public_update(on=start).values("state_key")[:1]),
             now_key=Subquery(latest_public_update(on=end).values("state_key")[:1]),

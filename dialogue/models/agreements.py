@@ -19,6 +19,7 @@ from .publication import (
     Side,
     SlugManager,
     TimeStamped,
+    public_filter,
     publish_permission,
 )
 from .search import search_index, search_vector_field, trigram_index
@@ -446,11 +447,17 @@ class EvidenceManager(models.Manager):
 
 class EvidenceQuerySet(DialogueQuerySet):
     def public_parts(self):
-        """An update's evidence as visitors see it: links, and documents of public records."""
-        from .content import Document
+        """An update's evidence as visitors see it: links, and documents of public records.
 
+        The document's owner is joined (as `Document.objects.public()` does), not tested
+        against the set of public documents: that set is every document at volume.
+        """
         return (
-            self.filter(Q(document__isnull=True) | Q(document__in=Document.objects.public()))
+            self.filter(
+                Q(document__isnull=True)
+                | public_filter("document__meeting__")
+                | public_filter("document__agreement__")
+            )
             .select_related("document")
             .order_by("order", "id")
         )
