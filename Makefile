@@ -77,12 +77,12 @@ bench: install services .demo-secret
 # Production as operators run it: nginx's cache (deploy/nginx.conf.in) in front of two gunicorn
 # servers sharing PostgreSQL and Redis, on the volume data. Proxy hits, app hits and cold
 # renders beside /healthz; the publish bound; 50 clients for 60 s; a crawler flood beside normal
-# visitors (bench/cluster.py; about 6 minutes). bench-soak adds a 10-minute soak with the
+# visitors (bench/cluster_bench.py; about 6 minutes). bench-soak adds a 10-minute soak with the
 # workers' memory sampled.
 bench-cluster: install services .demo-secret
 	command -v wrk >/dev/null 2>&1 || (apt-get update && apt-get install -y wrk)
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || (apt-get update && apt-get install -y nginx-light)
-	$(PY) bench/cluster.py --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL) \
+	$(PY) bench/cluster_bench.py --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL) \
 		--secret-file .demo-secret $(BENCH_ARGS)
 
 bench-soak:

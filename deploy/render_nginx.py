@@ -4,8 +4,8 @@
         --upstream 127.0.0.1:8002 --static-root staticfiles --run-dir /var/lib/hled-nginx \
         > /etc/nginx/nginx.conf
 
-The cluster benchmark (bench/cluster.py) and tests/test_proxy.py render it the same way and run
-`nginx -p RUN_DIR -c RUN_DIR/nginx.conf`, so what is tested is what operators deploy.
+The cluster benchmark (bench/cluster_bench.py) and tests/test_proxy.py render it the same way
+and run `nginx -p RUN_DIR -c RUN_DIR/nginx.conf`, so what is tested is what operators deploy.
 """
 
 import argparse
