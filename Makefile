@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format install messages screenshots serve test-postgres services volume bench bench-search audit clean
+.PHONY: demo test lint format install messages screenshots serve test-postgres services volume bench bench-search backup restore audit clean
 
 $(BIN)/activate: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,16 @@ screenshots: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest -q -m e2e -k screenshots
 	mkdir -p docs/screenshots
 	cp "$${HLED_ARTIFACTS:-test-artifacts}"/screenshots/readme/*.png docs/screenshots/
+
+# Back up the database (pg_dump, or SQLite's online backup) and the uploaded media into
+# backups/hled-<UTC time>/ (DJANGO_BACKUP_DIR), with a manifest; restore one with
+# `make restore BACKUP=backups/hled-…` (asks first; refuses an incomplete or altered backup).
+backup: install
+	$(PY) manage.py backup
+
+restore: install
+	@test -n "$(BACKUP)" || (echo "Usage: make restore BACKUP=backups/hled-<time>" && exit 2)
+	$(PY) manage.py restore "$(BACKUP)"
 
 # Known vulnerabilities in the pinned dependencies (needs PyPI's JSON API or OSV, which CI
 # cannot reach: see docs/security.md). pip-audit gets a virtual environment of its own.
