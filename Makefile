@@ -37,9 +37,10 @@ test: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
 
 # The suite again on the local PostgreSQL (pytest-django creates and drops test_hled), without
-# the browser tests: they exercise the browser side, which the SQLite run already covers.
+# the browser tests: they exercise the browser side, which the SQLite run already covers; nor
+# the fault tests, which start a PostgreSQL of their own in either run.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hled
-POSTGRES_PYTEST_ARGS ?= -m "not e2e"
+POSTGRES_PYTEST_ARGS ?= -m "not e2e and not faults"
 test-postgres: install
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret \
 		$(BIN)/pytest --create-db $(POSTGRES_PYTEST_ARGS) $(PYTEST_ARGS)

@@ -75,7 +75,6 @@ def site(postgres, redis_server, tmp_path_factory):
         "DJANGO_LOG_LEVEL": "WARNING",
         "GUNICORN_ACCESS_LOG": "",
     }
-    environ.pop("CI", None)
 
     def manage(*command):
         return subprocess.Popen(
@@ -189,6 +188,10 @@ def test_redis_down_serves_pages_uncached_then_caches_again(site, redis_server):
         checks = json.loads(ready.body)["checks"]
         assert checks["cache"].startswith("ConnectionError")
         assert checks["database"] == "ok"
+        # The API's throttle counts in Redis: it answers 503, not 500.
+        api = site.get("/api/v1/meetings/")
+        assert api.status == 503
+        assert api.headers["Retry-After"] == RETRY_AFTER
     finally:
         redis_server.start()
 
@@ -197,6 +200,7 @@ def test_redis_down_serves_pages_uncached_then_caches_again(site, redis_server):
 
     wait_until(cached_again, 10, "pages were not cached again once Redis was back")
     assert site.get("/readyz").status == 200
+    assert site.get("/api/v1/meetings/").status == 200
 
 
 def test_a_query_that_waits_is_cut_by_the_statement_timeout(site, table_lock):
