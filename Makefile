@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format install messages screenshots serve test-postgres services volume bench bench-search bench-cluster bench-soak audit clean
+.PHONY: demo test lint format install messages screenshots serve test-postgres services volume bench bench-search bench-cluster bench-soak backup restore audit clean
 
 $(BIN)/activate: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,8 @@ test: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
 
 # The suite again on the local PostgreSQL (pytest-django creates and drops test_hled), without
-# the browser tests: they exercise the browser side, which the SQLite run already covers.
+# the browser tests: they exercise the browser side, which the SQLite run already covers; nor
+# the fault tests, which start a PostgreSQL of their own in either run.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hled
 POSTGRES_PYTEST_ARGS ?= -m "not e2e and not services"
 test-postgres: install
@@ -112,6 +113,16 @@ screenshots: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest -q -m e2e -k screenshots
 	mkdir -p docs/screenshots
 	cp "$${HLED_ARTIFACTS:-test-artifacts}"/screenshots/readme/*.png docs/screenshots/
+
+# Back up the database (pg_dump, or SQLite's online backup) and the uploaded media into
+# backups/hled-<UTC time>/ (DJANGO_BACKUP_DIR), with a manifest; restore one with
+# `make restore BACKUP=backups/hled-…` (asks first; refuses an incomplete or altered backup).
+backup: install
+	$(PY) manage.py backup
+
+restore: install
+	@test -n "$(BACKUP)" || (echo "Usage: make restore BACKUP=backups/hled-<time>" && exit 2)
+	$(PY) manage.py restore "$(BACKUP)"
 
 # Known vulnerabilities in the pinned dependencies (needs PyPI's JSON API or OSV, which CI
 # cannot reach: see docs/security.md). pip-audit gets a virtual environment of its own.

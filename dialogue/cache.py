@@ -49,7 +49,7 @@ from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from django.core.cache.backends import redis as django_redis
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpResponse
@@ -508,6 +508,8 @@ class PageCacheMiddleware(MiddlewareMixin):
         try:
             # Computed before rendering, so a record that becomes public meanwhile expires it.
             request.page_cache_entry = (key, cached_next_change(default_cache, generation))
+        except DatabaseError:
+            raise  # the view cannot render either: the 503 of dialogue/middleware.py
         except Exception:
             logger.exception("Page cache unavailable; rendering without it")
         return None

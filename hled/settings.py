@@ -2,11 +2,12 @@
 
 Variables (all optional in development, see README "Configuration"):
 DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
-DATABASE_URL, DJANGO_CONN_MAX_AGE, REDIS_URL, DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
-DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_SHARED_MAX_AGE, DJANGO_PAGE_CACHE_LOCAL_ENTRIES,
-DJANGO_PAGE_CACHE_LOCAL_TRUST,
+DATABASE_URL, DJANGO_CONN_MAX_AGE, DJANGO_STATEMENT_TIMEOUT_MS, DJANGO_RETRY_AFTER, REDIS_URL,
+DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE, DJANGO_PAGE_CACHE_TIMEOUT,
+DJANGO_PAGE_CACHE_SHARED_MAX_AGE, DJANGO_PAGE_CACHE_LOCAL_ENTRIES, DJANGO_PAGE_CACHE_LOCAL_TRUST,
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
-DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL, DJANGO_TRUSTED_PROXIES,
+DJANGO_BACKUP_DIR, DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL,
+DJANGO_TRUSTED_PROXIES,
 DJANGO_STAFF_MFA, DJANGO_STAFF_IDLE_MINUTES, DJANGO_STAFF_SESSION_HOURS,
 DJANGO_UPLOAD_MAX_MB, EMAIL_URL, DJANGO_DEFAULT_FROM_EMAIL, DJANGO_SITE_URL, ALTCHA_HMAC_SECRET,
 CONSULTATIONS_RATE_PER_HOUR, CONSULTATIONS_RATE_PER_DAY, CONSULTATIONS_RETENTION_DAYS.
@@ -105,6 +106,9 @@ MIDDLEWARE = [
     # Early: a cached page is answered at once, and stored with every inner middleware's
     # headers (dialogue/cache.py).
     "dialogue.cache.PageCacheMiddleware",
+    # A database or Redis that does not answer gives a friendly 503 with Retry-After, not a
+    # 500 (dialogue/middleware.py; hled/urls.py's handler500 for errors in a middleware).
+    "dialogue.middleware.ServiceUnavailableMiddleware",
     # Cross-origin reads of the API (GET only; CORS_* below). The page cache above serves only
     # the language-prefixed pages, never /api/.
     "corsheaders.middleware.CorsMiddleware",
@@ -161,12 +165,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Web requests (hled/wsgi.py and hled/asgi.py set HLED_PROCESS=web) give up on a statement
+# after this many milliseconds and answer 503, rather than hold a worker; management commands
+# (migrate, generate_volume, backup) are never cut. 0 turns it off.
+STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_STATEMENT_TIMEOUT_MS", "5000"))
+WEB_PROCESS = os.environ.get("HLED_PROCESS") == "web"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
     # Fail fast (and let /readyz say so) when the database host does not answer.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    _options.setdefault("connect_timeout", 5)
     # No JIT compilation: the pages' queries are short, and PostgreSQL's cost estimates at
     # volume made it compile some for 40 ms to save less than a millisecond of execution.
-    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+    _options["options"] = "-c jit=off"
+    if WEB_PROCESS and STATEMENT_TIMEOUT_MS > 0:
+        _options["options"] += f" -c statement_timeout={STATEMENT_TIMEOUT_MS}"
+# Seconds a 503 (database or Redis unavailable) asks clients to wait before trying again.
+RETRY_AFTER = int(os.environ.get("DJANGO_RETRY_AFTER", "30"))
 # The cache is Redis when REDIS_URL is set (shared by every worker and app server), else a
 # per-process memory cache. Sessions live in the database (cached in Redis when there is one),
 # so app servers keep no state of their own.
@@ -258,6 +272,8 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Where `manage.py backup` writes (dialogue/backups.py); keep copies off the server.
+BACKUP_DIR = Path(os.environ.get("DJANGO_BACKUP_DIR", BASE_DIR / "backups"))
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
 
 # HTTPS hardening, switched on by DJANGO_HTTPS=1 behind a TLS-terminating proxy.

@@ -11,6 +11,9 @@ from dialogue.sitemaps import SITEMAPS, robots_txt
 from security import uploads
 from security.reports import csp_report
 
+# An unavailable database or Redis raised outside a view gets the 503 too.
+handler500 = "dialogue.middleware.server_error"
+
 
 class FaviconView(RedirectView):
     """Browsers ask for /favicon.ico; send them to the hashed SVG icon."""

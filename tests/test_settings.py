@@ -19,6 +19,9 @@ VARIABLES = [
     "DJANGO_STATIC_URL",
     "DJANGO_RELEASE",
     "DJANGO_DEBUG",
+    "DJANGO_STATEMENT_TIMEOUT_MS",
+    "DJANGO_RETRY_AFTER",
+    "HLED_PROCESS",
 ]
 
 
@@ -69,11 +72,39 @@ def test_production_on_postgresql_and_redis(load_settings):
     assert database["CONN_MAX_AGE"] == 120
     assert database["CONN_HEALTH_CHECKS"] is True
     assert database["OPTIONS"]["connect_timeout"] == 5
+    # Management commands (migrate, backups, volume data) run without a statement timeout.
+    assert database["OPTIONS"]["options"] == "-c jit=off"
     cache = settings["CACHES"]["default"]
     assert cache["BACKEND"] == "dialogue.cache.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/0"
     assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert settings["PAGE_CACHE_ENABLED"] is True
+
+
+def test_web_processes_bound_their_statements(load_settings):
+    url = "postgres://hled:secret@db.internal:5432/hled"
+    settings = load_settings(DATABASE_URL=url, HLED_PROCESS="web")
+    options = settings["DATABASES"]["default"]["OPTIONS"]["options"]
+    assert options == "-c jit=off -c statement_timeout=5000"
+    assert settings["RETRY_AFTER"] == 30
+    settings = load_settings(
+        DATABASE_URL=url,
+        HLED_PROCESS="web",
+        DJANGO_STATEMENT_TIMEOUT_MS="250",
+        DJANGO_RETRY_AFTER="120",
+    )
+    options = settings["DATABASES"]["default"]["OPTIONS"]["options"]
+    assert options == "-c jit=off -c statement_timeout=250"
+    assert settings["RETRY_AFTER"] == 120
+    settings = load_settings(DATABASE_URL=url, HLED_PROCESS="web", DJANGO_STATEMENT_TIMEOUT_MS="0")
+    assert settings["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off"
+
+
+def test_the_wsgi_and_asgi_entry_points_mark_a_web_process():
+    root = SETTINGS.parent
+    for entry in ("wsgi.py", "asgi.py"):
+        source = (root / entry).read_text()
+        assert source.index('os.environ["HLED_PROCESS"] = "web"') < source.index("_application()")
 
 
 def test_page_cache_and_media_storage_can_be_chosen(load_settings):

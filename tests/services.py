@@ -1,0 +1,234 @@
+"""Private PostgreSQL, Redis and gunicorn processes that a test starts, stops and restarts.
+
+Each listens on a spare loopback port and lives in a temporary directory of its own, so the
+machine's shared PostgreSQL (5432) and Redis (6379) are never touched. PostgreSQL refuses to
+run as root: when the tests run as root its commands run as the `postgres` user.
+"""
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import suppress
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(condition, timeout, message):
+    """Poll `condition()` until it returns something true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(message)
+        time.sleep(0.05)
+
+
+def accepts_connections(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of its own (initdb into a temporary directory), trust auth."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="hled-pg-"))
+        self.data = self.directory / "data"
+        self.log = self.directory / "server.log"
+        self.as_postgres = []
+        if os.geteuid() == 0:
+            postgres = pwd.getpwnam("postgres")
+            os.chown(self.directory, postgres.pw_uid, postgres.pw_gid)
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+        self.run(
+            "initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"
+        )  # fmt: skip
+        self.start()
+
+    @property
+    def url(self):
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def run(self, program, *args):
+        command = [*self.as_postgres, str(POSTGRES_BIN / program), *map(str, args)]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+    def start(self):
+        options = (
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
+        self.run("pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w", "start")
+
+    def stop(self):
+        self.run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+
+    def connect(self):
+        import psycopg
+
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+
+    def remove(self):
+        with suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class RedisServer:
+    """A redis-server of its own, without persistence."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="hled-redis-"))
+        self.process = None
+        self.start()
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until(lambda: accepts_connections(self.port), 10, "redis-server did not start")
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def remove(self):
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class Response:
+    """What urllib got: status, headers and body (error statuses included)."""
+
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self):
+        return self.body.decode()
+
+
+class Gunicorn:
+    """gunicorn (gunicorn.conf.py) with production settings on a spare loopback port."""
+
+    def __init__(self, environ, workers=2):
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="hled-gunicorn-"))
+        self.log = self.directory / "gunicorn.log"
+        self.environ = {
+            **environ,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": str(workers),
+            "GUNICORN_MAX_REQUESTS": "0",
+        }
+        self.workers = workers
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).with_name("gunicorn"))],
+                cwd=ROOT,
+                env=self.environ,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.base = f"http://127.0.0.1:{self.port}"
+        wait_until(self.serving, 30, f"gunicorn did not start:\n{self.log_text()}")
+
+    def serving(self):
+        if self.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{self.log_text()}")
+        try:
+            return self.get("/healthz", timeout=2).status == 200 and (
+                len(self.worker_pids()) == self.workers
+            )
+        except OSError:
+            return False
+
+    def log_text(self):
+        return self.log.read_text(errors="replace")
+
+    def get(self, path, timeout=10):
+        request = urllib.request.Request(self.base + path, headers={"Accept-Language": "en"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return Response(response.status, response.headers, response.read())
+        except urllib.error.HTTPError as error:
+            with error:
+                return Response(error.code, error.headers, error.read())
+
+    def worker_pids(self):
+        """The pids of the master's worker processes."""
+        pids = set()
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                # pid (comm) state ppid …: comm may hold spaces, so split after its ")".
+                if int(stat.rpartition(")")[2].split()[1]) == self.process.pid:
+                    pids.add(int(entry.name))
+        return pids
+
+    def worker_with_local_port(self, port):
+        """The worker holding the TCP socket whose local port is `port` (e.g. to PostgreSQL)."""
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table) as lines:
+                next(lines)
+                for line in lines:
+                    fields = line.split()
+                    if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(fields[9])
+        for pid in self.worker_pids():
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    target = os.readlink(fd)
+                except OSError:
+                    continue
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    return pid
+        return None
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        shutil.rmtree(self.directory, ignore_errors=True)
