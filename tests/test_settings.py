@@ -70,7 +70,7 @@ def test_production_on_postgresql_and_redis(load_settings):
     assert database["CONN_HEALTH_CHECKS"] is True
     assert database["OPTIONS"]["connect_timeout"] == 5
     cache = settings["CACHES"]["default"]
-    assert cache["BACKEND"] == "dialogue.cache.RedisCache"
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/0"
     assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert settings["PAGE_CACHE_ENABLED"] is True
