@@ -6,8 +6,7 @@ deploy/nginx.conf.in configures it) and measures, each beside `/healthz` on the 
 the same run (rounds interleaved with baseline runs, as bench/run.py does):
 
 - proxy hits: the page mix through nginx, every page already in its cache;
-- app hits: the same mix straight to an app server, every page in the app's page cache, on one
-  server with the per-worker page tier (LocalPages) and on the other without it;
+- app hits: the same mix straight to an app server, every page in the app's page cache (Redis);
 - cold renders: the mix through nginx with a unique query string on every request, so every
   request renders.
 
@@ -298,19 +297,14 @@ def main():
         "mix": mix,
     }
     env = cluster_env(args, DJANGO_RENDER_BURST="0")
-    local_on = {"DJANGO_PAGE_CACHE_LOCAL_ENTRIES": "256"}
-    local_off = {"DJANGO_PAGE_CACHE_LOCAL_ENTRIES": "0"}
-    extra = {0: local_on, 1: local_off}
-    with Cluster(env, servers=args.servers, workers=args.workers, extra=extra) as cluster:
+    with Cluster(env, servers=args.servers, workers=args.workers) as cluster:
         warm(cluster.base, mix)
         for app in cluster.apps:
             warm(app.base, mix)
         rows = {}
-        first, second = (app.base for app in cluster.apps[:2])
         if "rows" not in skip:
             rows["proxy hit (nginx cache)"] = row(args, "proxy", cluster.base, mix, cluster.nginx)
-            rows["app hit, per-worker tier"] = row(args, "app hit, local", first, mix)
-            rows["app hit, shared cache only"] = row(args, "app hit, shared", second, mix)
+            rows["app hit (Redis page cache)"] = row(args, "app hit", cluster.apps[0].base, mix)
             rows["cold render (through nginx)"] = row(
                 args, "cold render", cluster.base, mix, cluster.nginx, unique=True
             )

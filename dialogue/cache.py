@@ -18,13 +18,6 @@ How it stays fresh:
   bypasses it and gets ``Cache-Control: private, no-store``. The session is only looked at when
   its cookie is present, so anonymous responses set no cookie and vary only on ``Cookie``.
 
-With Redis, each process also keeps the pages it served last in its own memory (a small LRU),
-so a hit needs no round trip. It knows the current generation without asking: every bump is
-published on a Redis channel in the same atomic step (a Lua script), and the process reads
-its subscription (a non-blocking check of a socket) before each lookup. It asks Redis again at
-least every ``PAGE_CACHE_LOCAL_TRUST`` seconds, and after any error, so a subscription that
-silently stopped delivering cannot keep old pages alive for longer than that.
-
 Settings (read per request, never at import): ``PAGE_CACHE_ENABLED`` (server-side storage),
 ``PAGE_CACHE_MAX_AGE`` (``Cache-Control`` max-age for browsers),
 ``PAGE_CACHE_SHARED_MAX_AGE`` (s-maxage: how long a shared cache in front, the reverse proxy or
@@ -37,18 +30,12 @@ a CDN, may serve a page before revalidating it by its ETag),
 
 import hashlib
 import logging
-import os
-import threading
 import time
-from collections import OrderedDict
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
-import redis
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache as default_cache
-from django.core.cache import caches
-from django.core.cache.backends import redis as django_redis
 from django.db import DatabaseError, transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
@@ -92,44 +79,15 @@ def current_generation(cache=default_cache):
     return value
 
 
-# Bump the generation (or start one, if it was lost) and announce the new value, atomically:
-# no process can read the new generation before the announcement is on its way.
-BUMP_SCRIPT = """
-local value
-if redis.call('EXISTS', KEYS[1]) == 1 then
-    value = redis.call('INCR', KEYS[1])
-else
-    value = ARGV[1]
-    redis.call('SET', KEYS[1], value)
-end
-redis.call('PUBLISH', KEYS[1], value)
-return value
-"""
-
-
-def uses_redis():
-    return isinstance(caches["default"], django_redis.RedisCache)
-
-
 def invalidate():
     """Start a new content generation: every cached page becomes unreachable at once."""
     try:
-        if uses_redis():
-            # The generation's own key doubles as the channel its changes are published on.
-            key = default_cache.make_and_validate_key(GENERATION_KEY)
-            client = default_cache._cache.get_client(key, write=True)
-            generation = int(client.eval(BUMP_SCRIPT, 1, key, _new_generation()))
-            with local_pages.lock:
-                local_pages.advance(generation)  # this process, without waiting for the message
-            return
         try:
-            default_cache.incr(GENERATION_KEY)
+            default_cache.incr(GENERATION_KEY)  # atomic in Redis (INCR)
         except ValueError:
             default_cache.set(GENERATION_KEY, _new_generation(), timeout=None)
     except Exception:
         logger.exception("Could not invalidate the page cache")
-        with local_pages.lock:
-            local_pages.close()
 
 
 def content_changed(sender, **kwargs):
@@ -274,127 +232,6 @@ def is_shareable(request, response):
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-class Subscription(redis.client.PubSub):
-    """A subscription that says when redis-py reconnects it.
-
-    redis-py reconnects and subscribes again by itself; whatever was announced in between is
-    lost, so the pages kept in memory must not be trusted until Redis confirms a generation.
-    """
-
-    def __init__(self, connection_pool, *, on_reconnect):
-        super().__init__(connection_pool, ignore_subscribe_messages=True)
-        self.on_reconnect = on_reconnect
-
-    def on_connect(self, connection):
-        self.on_reconnect()
-        super().on_connect(connection)
-
-
-class LocalPages:
-    """The pages this process served last, and the generation they belong to (Redis only).
-
-    The generation is followed through a subscription to the channel `invalidate()` publishes
-    on. `generation()` returns None whenever it is not known for sure (no subscription yet, an
-    error, or more than PAGE_CACHE_LOCAL_TRUST seconds since Redis last confirmed it): the
-    caller then asks Redis and reports the answer with `confirm()`.
-    """
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.pid = None
-        self.backend = None
-        self.pubsub = None
-        self.reset()
-
-    def reset(self):
-        self.current = None
-        self.confirmed_at = 0.0
-        self.pages = OrderedDict()
-
-    def close(self):
-        pubsub, self.pubsub = self.pubsub, None
-        self.reset()
-        if pubsub is not None:
-            with suppress(Exception):
-                pubsub.close()
-
-    def subscribe(self):
-        """Listen to the generation's channel, on a connection of this process's own."""
-        channel = default_cache.make_and_validate_key(GENERATION_KEY)
-        client = default_cache._cache.get_client(channel)
-        pubsub = Subscription(client.connection_pool, on_reconnect=self.reset)
-        pubsub.subscribe(channel)
-        self.pubsub = pubsub
-
-    def generation(self):
-        backend = settings.CACHES["default"]
-        if self.pid != os.getpid():
-            # A forked worker must not use (nor close) its parent's connection.
-            self.pubsub = None
-            self.close()
-        elif self.backend != backend:
-            self.close()  # the cache settings changed
-        self.pid, self.backend = os.getpid(), backend
-        try:
-            if self.pubsub is None:
-                self.subscribe()
-                return None
-            while (message := self.pubsub.get_message(timeout=0)) is not None:
-                if message.get("type") == "message":
-                    self.advance(int(message["data"]))
-        except Exception:
-            logger.warning("Page cache subscription lost; asking Redis", exc_info=True)
-            self.close()
-            return None
-        if time.monotonic() - self.confirmed_at > settings.PAGE_CACHE_LOCAL_TRUST:
-            return None
-        return self.current
-
-    def set(self, generation):
-        if generation != self.current:
-            self.current = generation
-            self.pages.clear()
-
-    def advance(self, generation):
-        """A bump was announced: generations only grow (a lost one restarts from the clock)."""
-        if self.current is None or generation > self.current:
-            self.set(generation)
-
-    def confirm(self, generation):
-        """Redis said `generation` is current (an announcement may already be newer: a
-        request in another thread can read Redis just before a bump)."""
-        if self.pubsub is None:
-            return
-        self.advance(generation)
-        self.confirmed_at = time.monotonic()
-
-    def get(self, generation, key):
-        if generation != self.current:
-            return None
-        entry = self.pages.get(key)
-        if entry is not None:
-            self.pages.move_to_end(key)
-        return entry
-
-    def put(self, generation, key, entry):
-        if generation != self.current or self.pubsub is None:
-            return
-        self.pages[key] = entry
-        self.pages.move_to_end(key)
-        while len(self.pages) > settings.PAGE_CACHE_LOCAL_ENTRIES:
-            self.pages.popitem(last=False)
-
-
-local_pages = LocalPages()
-
-
-def local_tier():
-    """The process's LocalPages when it applies (Redis cache, entries allowed), else None."""
-    if settings.PAGE_CACHE_LOCAL_ENTRIES <= 0 or not uses_redis():
-        return None
-    return local_pages
-
-
 class PageCacheMiddleware(MiddlewareMixin):
     """Serve and store anonymous public pages whole; mark staff responses private.
 
@@ -411,26 +248,8 @@ class PageCacheMiddleware(MiddlewareMixin):
     generation_hint = None
 
     def lookup(self, key_for):
-        """(generation, entry or None) for the key that `key_for(generation)` names."""
-        local = local_tier()
-        if local is None:
-            return self.lookup_shared(key_for)
-        with local.lock:
-            generation = local.generation()
-            if generation is not None:
-                entry = local.get(generation, key_for(generation))
-                if entry is not None:
-                    return generation, entry
-                self.generation_hint = generation
-        generation, entry = self.lookup_shared(key_for)
-        with local.lock:
-            local.confirm(generation)
-            if entry is not None:
-                local.put(generation, key_for(generation), entry)
-        return generation, entry
-
-    def lookup_shared(self, key_for):
-        """`lookup()` in the shared cache: one round trip (MGET) when the hint is right."""
+        """(generation, entry or None) for the key `key_for(generation)` names: one round trip
+        (MGET) when the hint is right."""
         hint = self.generation_hint
         if hint is None:
             generation = current_generation()
@@ -553,40 +372,7 @@ class PageCacheMiddleware(MiddlewareMixin):
                     default_cache.set(key, stored, timeout=timeout)
                 except Exception:
                     logger.exception("Could not store a page in the cache")
-                else:
-                    local = local_tier()
-                    if local is not None:
-                        with local.lock:
-                            local.put(request.page_cache_miss[1], key, stored)
             response.headers["X-Page-Cache"] = "miss"
         return get_conditional_response(
             request, etag=response["ETag"], last_modified=last_modified, response=response
         )
-
-
-class RedisCacheClient(django_redis.RedisCacheClient):
-    """Django's Redis cache client, keeping one `redis.Redis` per connection pool.
-
-    Django builds a new `redis.Redis` for every cache operation, and building one (its table of
-    response callbacks) costs about as much as a round trip to Redis on the same host.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            pool = self._get_connection_pool(write)
-            client = self._clients[index] = self._client(connection_pool=pool)
-        return client
-
-
-class RedisCache(django_redis.RedisCache):
-    """`django.core.cache.backends.redis.RedisCache` with a reused client (see above)."""
-
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = RedisCacheClient

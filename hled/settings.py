@@ -4,7 +4,7 @@ Variables (all optional in development, see README "Configuration"):
 DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
 DATABASE_URL, DJANGO_CONN_MAX_AGE, DJANGO_STATEMENT_TIMEOUT_MS, DJANGO_RETRY_AFTER, REDIS_URL,
 DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE, DJANGO_PAGE_CACHE_TIMEOUT,
-DJANGO_PAGE_CACHE_SHARED_MAX_AGE, DJANGO_PAGE_CACHE_LOCAL_ENTRIES, DJANGO_PAGE_CACHE_LOCAL_TRUST,
+DJANGO_PAGE_CACHE_SHARED_MAX_AGE,
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
 DJANGO_BACKUP_DIR, DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL,
 DJANGO_TRUSTED_PROXIES,
@@ -188,8 +188,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis backend, reusing its Redis client between operations.
-            "BACKEND": "dialogue.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "hled"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -219,10 +218,6 @@ PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("DJANGO_PAGE_CACHE_SHARED_MAX_AGE
 # Part of every page-cache key: set it to the deployed commit so a release never serves pages
 # rendered by the previous one (migrations also start a new generation).
 PAGE_CACHE_RELEASE = os.environ.get("DJANGO_RELEASE", "")
-# With Redis: pages each process keeps in memory (a hit then needs no round trip), and how
-# many seconds it trusts its subscription to the generation before asking Redis again.
-PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("DJANGO_PAGE_CACHE_LOCAL_ENTRIES", "256"))
-PAGE_CACHE_LOCAL_TRUST = float(os.environ.get("DJANGO_PAGE_CACHE_LOCAL_TRUST", "1"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -75,7 +75,7 @@ def test_production_on_postgresql_and_redis(load_settings):
     # Management commands (migrate, backups, volume data) run without a statement timeout.
     assert database["OPTIONS"]["options"] == "-c jit=off"
     cache = settings["CACHES"]["default"]
-    assert cache["BACKEND"] == "dialogue.cache.RedisCache"
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/0"
     assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert settings["PAGE_CACHE_ENABLED"] is True
