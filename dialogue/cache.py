@@ -120,10 +120,15 @@ def invalidate():
             with local_pages.lock:
                 local_pages.advance(generation)  # this process, without waiting for the message
             return
-        try:
-            default_cache.incr(GENERATION_KEY)
-        except ValueError:
-            default_cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+        # A new value from the clock, written whatever is there: with an increment (a read
+        # then a write in some backends) two workers bumping at once could both write the same
+        # number, and a page rendered between their commits would stay readable under it.
+        # max() keeps generations growing should the clock step back.
+        current = default_cache.get(GENERATION_KEY)
+        generation = _new_generation()
+        if isinstance(current, int):
+            generation = max(generation, current + 1)
+        default_cache.set(GENERATION_KEY, generation, timeout=None)
     except Exception:
         logger.exception("Could not invalidate the page cache")
         with local_pages.lock:

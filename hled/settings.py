@@ -2,7 +2,8 @@
 
 Variables (all optional in development, see README "Configuration"):
 DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
-DATABASE_URL, DJANGO_CONN_MAX_AGE, REDIS_URL, DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
+DATABASE_URL, DJANGO_CONN_MAX_AGE, REDIS_URL, DJANGO_CACHE_DIR, DJANGO_CACHE_MAX_ENTRIES,
+DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
 DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_LOCAL_ENTRIES, DJANGO_PAGE_CACHE_LOCAL_TRUST,
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
 DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL, DJANGO_TRUSTED_PROXIES,
@@ -163,9 +164,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast (and let /readyz say so) when the database host does not answer.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-# The cache is Redis when REDIS_URL is set (shared by every worker and app server), else a
-# per-process memory cache. Sessions live in the database (cached in Redis when there is one),
-# so app servers keep no state of their own.
+# The cache is Redis when REDIS_URL is set (shared by every worker and app server), else files
+# in DJANGO_CACHE_DIR, shared by every worker on this machine (hled/filecache.py), at most
+# DJANGO_CACHE_MAX_ENTRIES of them (a quarter are dropped when full). Sessions live in the
+# database (cached in Redis when there is one), so app servers keep no state of their own.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -181,16 +183,20 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "hled",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
+            "BACKEND": "hled.filecache.FileCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {
+                "MAX_ENTRIES": int(os.environ.get("DJANGO_CACHE_MAX_ENTRIES", "5000")),
+                "CULL_FREQUENCY": 4,
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Whole-page cache of anonymous public pages (dialogue/cache.py). On by default only with a
-# shared cache: a per-process cache cannot see another worker's invalidations.
-PAGE_CACHE_ENABLED = env_bool("DJANGO_PAGE_CACHE", bool(REDIS_URL))
+# Whole-page cache of anonymous public pages (dialogue/cache.py). On by default, the cache
+# being shared by every worker either way; off by default with debug on, where templates
+# change under a running server and the cache would keep showing the old pages.
+PAGE_CACHE_ENABLED = env_bool("DJANGO_PAGE_CACHE", not DEBUG)
 # How long browsers and CDNs may reuse a public page without asking again (seconds).
 PAGE_CACHE_MAX_AGE = int(os.environ.get("DJANGO_PAGE_CACHE_MAX_AGE", "60"))
 # Longest life of a page in the server-side cache; content changes invalidate it sooner.
@@ -413,9 +419,11 @@ ALTCHA_HMAC_SECRET = os.environ.get("ALTCHA_HMAC_SECRET", "") or f"altcha:{SECRE
 ALTCHA_CHALLENGE = {"algorithm": "PBKDF2/SHA-256", "cost": 5000, "expires_seconds": 3600}
 # The challenge is embedded in the form page (never cached): no challenge endpoint to wire.
 ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
-# Without Redis the cache is per process, so are the rate limit and altcha-django's replay
-# protection: fine for one process (development, the demo); production sets REDIS_URL.
-SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["altcha.W001"]
+# The rate limits and altcha-django's replay protection live in the default cache, so every
+# worker shares them: in Redis, or without it in the file cache. altcha.W017 warns that
+# Django's file-based cache adds a key by checking then writing; hled/filecache.py adds under
+# an exclusive lock, which the check cannot see.
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["altcha.W017"]
 
 # The read-only API (/api/v1/, api/): anonymous, JSON, paginated, throttled per client address.
 REST_FRAMEWORK = {
