@@ -7,6 +7,7 @@ DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
 DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_LOCAL_ENTRIES, DJANGO_PAGE_CACHE_LOCAL_TRUST,
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
 DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL, DJANGO_TRUSTED_PROXIES,
+DJANGO_RENDER_BURST, DJANGO_RENDER_WINDOW,
 DJANGO_STAFF_MFA, DJANGO_STAFF_IDLE_MINUTES, DJANGO_STAFF_SESSION_HOURS,
 DJANGO_UPLOAD_MAX_MB, EMAIL_URL, DJANGO_DEFAULT_FROM_EMAIL, DJANGO_SITE_URL, ALTCHA_HMAC_SECRET,
 CONSULTATIONS_RATE_PER_HOUR, CONSULTATIONS_RATE_PER_DAY, CONSULTATIONS_RETENTION_DAYS.
@@ -105,6 +106,9 @@ MIDDLEWARE = [
     # Early: a cached page is answered at once, and stored with every inner middleware's
     # headers (dialogue/cache.py).
     "dialogue.cache.PageCacheMiddleware",
+    # Right after it: a client's public pages rendered afresh (not hits) are limited per
+    # window (security/renders.py).
+    "security.middleware.RenderLimitMiddleware",
     # Cross-origin reads of the API (GET only; CORS_* below). The page cache above serves only
     # the language-prefixed pages, never /api/.
     "corsheaders.middleware.CorsMiddleware",
@@ -334,6 +338,12 @@ CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 # each append to X-Forwarded-For, the entry the outermost of them appended
 # (security/client.py). Never the left-most entry: the client writes that one itself.
 TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+
+# Crawlers and floods: a client may cause at most this many renders of public pages (page-cache
+# hits and logged-in users are not counted) per window of this many seconds, then gets HTTP 429
+# until the window ends. 0 turns the limit off.
+RENDER_BURST = int(os.environ.get("DJANGO_RENDER_BURST", "60"))
+RENDER_WINDOW = int(os.environ.get("DJANGO_RENDER_WINDOW", "60"))
 
 # Admin brute force (django-axes): 5 failures for one (username, address) lock that pair for
 # 30 minutes; a success resets the count.

@@ -118,6 +118,13 @@ def page_cache_off(settings):
     settings.PAGE_CACHE_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def render_limit_off(settings):
+    """Tests make many requests from one address; tests/test_render_limit.py turns the
+    per-client render limit on where it tests it."""
+    settings.RENDER_BURST = 0
+
+
 @pytest.fixture
 def editor(django_user_model):
     """A staff user with the Editor role only (the group made by the data migration)."""

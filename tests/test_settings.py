@@ -58,6 +58,9 @@ def test_newcomer_defaults(load_settings):
     middleware = settings["MIDDLEWARE"]
     after_whitenoise = middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
     assert middleware[after_whitenoise] == "dialogue.cache.PageCacheMiddleware"
+    # The render limit counts only what the page cache decided to render, and is on.
+    assert middleware[after_whitenoise + 1] == "security.middleware.RenderLimitMiddleware"
+    assert (settings["RENDER_BURST"], settings["RENDER_WINDOW"]) == (60, 60)
     assert (
         settings["STORAGES"]["staticfiles"]["BACKEND"]
         == "whitenoise.storage.CompressedManifestStaticFilesStorage"
