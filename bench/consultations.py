@@ -46,6 +46,10 @@ def main():
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
     os.environ["DJANGO_SETTINGS_MODULE"] = "hled.settings"
+    # A cache of this run's own (no rate-limit counters of an earlier run), and no render limit:
+    # every GET of the form comes from one address.
+    os.environ["DJANGO_CACHE_DIR"] = f"{folder}/cache"
+    os.environ["DJANGO_RENDER_BURST"] = "0"
     import django
 
     django.setup()

@@ -84,6 +84,8 @@ def environment(args, **extra):
         "DJANGO_CACHE_KEY_PREFIX": "hled-bench",
         "DJANGO_STATIC_ROOT": str(ROOT / "bench-results" / "static"),
         "DJANGO_LOG_LEVEL": "ERROR",
+        # wrk asks for cold pages from one address: the per-client render limit would refuse it.
+        "DJANGO_RENDER_BURST": "0",
     }
     env.update(extra)
     return env

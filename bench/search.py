@@ -68,6 +68,8 @@ def main():
             "DJANGO_ALLOWED_HOSTS": "testserver",
             "DATABASE_URL": args.database_url,
             "DJANGO_PAGE_CACHE": "0",
+            # Every search comes from one address: no render limit.
+            "DJANGO_RENDER_BURST": "0",
             "DJANGO_LOG_LEVEL": "ERROR",
         }
     )

@@ -12,7 +12,6 @@ Every refusal is a translated message shown with the visitor's input; nothing is
 """
 
 import hashlib
-import ipaddress
 import re
 import time
 import unicodedata
@@ -22,7 +21,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from security.client import client_ip
+from security.client import client_network
 
 TIMESTAMP_SALT = "consultations.form-shown"
 RATE_KEY = "consultations:rate:{window}:{address}:{slot}"
@@ -42,16 +41,7 @@ def client_address(request):
     limit reads it (security/client.py, behind the configured number of trusted proxies),
     with an IPv6 address reduced to its /64 network, which one household or device usually
     holds whole."""
-    raw = client_ip(request) or ""
-    try:
-        address = ipaddress.ip_address(raw.strip())
-    except ValueError:
-        return "unknown"
-    if address.version == 6:
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
+    return client_network(request) or "unknown"
 
 
 def limits():
@@ -65,8 +55,8 @@ def take_slot(request, now=None):
     """Count one stored submission for the request's address; False when over a limit.
 
     Each window is a fixed slot (this hour, this day) whose counter is created with `add` and
-    raised with `incr`, both atomic in Redis and in the memory cache, so parallel requests
-    cannot all slip under the limit.
+    raised with `incr`, both atomic in Redis and in the file cache (hled/filecache.py), so
+    parallel requests cannot all slip under the limit.
     """
     now = now if now is not None else time.time()
     address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]

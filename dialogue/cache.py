@@ -83,7 +83,7 @@ def invalidate():
     """Start a new content generation: every cached page becomes unreachable at once."""
     try:
         try:
-            default_cache.incr(GENERATION_KEY)  # atomic in Redis (INCR)
+            default_cache.incr(GENERATION_KEY)  # atomic: Redis's INCR, or under a lock file
         except ValueError:
             default_cache.set(GENERATION_KEY, _new_generation(), timeout=None)
     except Exception:

@@ -4,7 +4,8 @@ Every public page in both languages, each URL with its `hreflang` alternates and
 `x-default` (the English page), and `lastmod` where the record has one. The sitemap is an
 index of sections, each in pages of `limit` records, so every request makes a fixed number of
 queries. robots.txt points to it and keeps crawlers off the filter combinations of the lists
-(their query strings) and off search results.
+(any URL under a list with a query string; the links to them say `rel="nofollow"`) and off
+search results.
 """
 
 from django.contrib.sitemaps import Sitemap
@@ -16,6 +17,15 @@ from django.views.decorators.http import require_GET
 from .models import Agreement, Meeting, Page, Pillar, Stakeholder
 
 LIST_PAGES = ["dialogue:meeting-list", "dialogue:agreement-list", "dialogue:stakeholder-list"]
+# Lists whose filters and page numbers make endless URL combinations (each one a fresh render):
+# crawlers may read the plain list, and reach every record through the sitemap, but no URL
+# under the list with a query string (its filtered feeds and calendars included).
+FILTERED_PAGES = [
+    *LIST_PAGES,
+    "dialogue:progress",
+    "consultations:consultation-list",
+    "consultations:submission-list",
+]
 
 
 class DialogueSitemap(Sitemap):
@@ -75,7 +85,7 @@ def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /admin/"]
     for code in ("en", "es"):
         with translation.override(code):
-            lines += [f"Disallow: {reverse(name)}?" for name in LIST_PAGES]
+            lines += [f"Disallow: {reverse(name)}*?" for name in FILTERED_PAGES]
             lines.append(f"Disallow: {reverse('dialogue:search')}")
     lines += ["Allow: /", "", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

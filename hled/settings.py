@@ -3,11 +3,11 @@
 Variables (all optional in development, see README "Configuration"):
 DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
 DATABASE_URL, DJANGO_CONN_MAX_AGE, DJANGO_STATEMENT_TIMEOUT_MS, DJANGO_RETRY_AFTER, REDIS_URL,
-DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE, DJANGO_PAGE_CACHE_TIMEOUT,
-DJANGO_PAGE_CACHE_SHARED_MAX_AGE,
+DJANGO_CACHE_DIR, DJANGO_CACHE_MAX_ENTRIES, DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
+DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_SHARED_MAX_AGE,
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
 DJANGO_BACKUP_DIR, DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL,
-DJANGO_TRUSTED_PROXIES,
+DJANGO_TRUSTED_PROXIES, DJANGO_RENDER_BURST, DJANGO_RENDER_WINDOW,
 DJANGO_STAFF_MFA, DJANGO_STAFF_IDLE_MINUTES, DJANGO_STAFF_SESSION_HOURS,
 DJANGO_UPLOAD_MAX_MB, EMAIL_URL, DJANGO_DEFAULT_FROM_EMAIL, DJANGO_SITE_URL, ALTCHA_HMAC_SECRET,
 CONSULTATIONS_RATE_PER_HOUR, CONSULTATIONS_RATE_PER_DAY, CONSULTATIONS_RETENTION_DAYS.
@@ -106,6 +106,9 @@ MIDDLEWARE = [
     # Early: a cached page is answered at once, and stored with every inner middleware's
     # headers (dialogue/cache.py).
     "dialogue.cache.PageCacheMiddleware",
+    # Right after it: a client's public pages rendered afresh (not hits) are limited per
+    # window (security/renders.py).
+    "security.middleware.RenderLimitMiddleware",
     # A database or Redis that does not answer gives a friendly 503 with Retry-After, not a
     # 500 (dialogue/middleware.py; hled/urls.py's handler500 for errors in a middleware).
     "dialogue.middleware.ServiceUnavailableMiddleware",
@@ -181,9 +184,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         _options["options"] += f" -c statement_timeout={STATEMENT_TIMEOUT_MS}"
 # Seconds a 503 (database or Redis unavailable) asks clients to wait before trying again.
 RETRY_AFTER = int(os.environ.get("DJANGO_RETRY_AFTER", "30"))
-# The cache is Redis when REDIS_URL is set (shared by every worker and app server), else a
-# per-process memory cache. Sessions live in the database (cached in Redis when there is one),
-# so app servers keep no state of their own.
+# The cache is Redis when REDIS_URL is set (shared by every worker and app server), else files
+# in DJANGO_CACHE_DIR, shared by every worker on this machine (hled/filecache.py), at most
+# DJANGO_CACHE_MAX_ENTRIES of them (a quarter are dropped when full). Sessions live in the
+# database (cached in Redis when there is one), so app servers keep no state of their own.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -198,16 +202,20 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "hled",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
+            "BACKEND": "hled.filecache.FileCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {
+                "MAX_ENTRIES": int(os.environ.get("DJANGO_CACHE_MAX_ENTRIES", "5000")),
+                "CULL_FREQUENCY": 4,
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Whole-page cache of anonymous public pages (dialogue/cache.py). On by default only with a
-# shared cache: a per-process cache cannot see another worker's invalidations.
-PAGE_CACHE_ENABLED = env_bool("DJANGO_PAGE_CACHE", bool(REDIS_URL))
+# Whole-page cache of anonymous public pages (dialogue/cache.py). On by default, the cache
+# being shared by every worker either way; off by default with debug on, where templates
+# change under a running server and the cache would keep showing the old pages.
+PAGE_CACHE_ENABLED = env_bool("DJANGO_PAGE_CACHE", not DEBUG)
 # How long browsers and CDNs may reuse a public page without asking again (seconds).
 PAGE_CACHE_MAX_AGE = int(os.environ.get("DJANGO_PAGE_CACHE_MAX_AGE", "60"))
 # Longest life of a page in the server-side cache; content changes invalidate it sooner.
@@ -347,6 +355,12 @@ CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 # (security/client.py). Never the left-most entry: the client writes that one itself.
 TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 
+# Crawlers and floods: a client may cause at most this many renders of public pages (page-cache
+# hits and logged-in users are not counted) per window of this many seconds, then gets HTTP 429
+# until the window ends. 0 turns the limit off.
+RENDER_BURST = int(os.environ.get("DJANGO_RENDER_BURST", "60"))
+RENDER_WINDOW = int(os.environ.get("DJANGO_RENDER_WINDOW", "60"))
+
 # Admin brute force (django-axes): 5 failures for one (username, address) lock that pair for
 # 30 minutes; a success resets the count.
 AXES_FAILURE_LIMIT = 5
@@ -431,9 +445,11 @@ ALTCHA_HMAC_SECRET = os.environ.get("ALTCHA_HMAC_SECRET", "") or f"altcha:{SECRE
 ALTCHA_CHALLENGE = {"algorithm": "PBKDF2/SHA-256", "cost": 5000, "expires_seconds": 3600}
 # The challenge is embedded in the form page (never cached): no challenge endpoint to wire.
 ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
-# Without Redis the cache is per process, so are the rate limit and altcha-django's replay
-# protection: fine for one process (development, the demo); production sets REDIS_URL.
-SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["altcha.W001"]
+# The rate limits and altcha-django's replay protection live in the default cache, so every
+# worker shares them: in Redis, or without it in the file cache. altcha.W017 warns that
+# Django's file-based cache adds a key by checking then writing; hled/filecache.py adds under
+# an exclusive lock, which the check cannot see.
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["altcha.W017"]
 
 # The read-only API (/api/v1/, api/): anonymous, JSON, paginated, throttled per client address.
 REST_FRAMEWORK = {

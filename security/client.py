@@ -7,7 +7,9 @@ N-th entry from the right, the one the outermost trusted proxy wrote; entries fu
 are the client's to forge and are never read. With 0 (the default: no proxy, or a proxy that
 is not trusted) it is ``REMOTE_ADDR``.
 
-django-axes, the audit log and the CSP report limit all call `client_ip`, so they agree.
+django-axes, the audit log and the CSP report limit all call `client_ip`, so they agree; the
+rate limits of public input and of page renders count per `client_network` (an IPv6 address
+reduced to its /64, which one household or device usually holds whole).
 """
 
 import ipaddress
@@ -34,3 +36,17 @@ def client_ip(request):
         # is misconfigured). The direct peer is the only address nobody could forge.
         return remote
     return _valid(entries[-proxies]) or remote
+
+
+def client_network(request):
+    """What a per-client limit counts: the client's IPv4 address, or its IPv6 /64 network (an
+    IPv4-mapped IPv6 address counts as the IPv4 one); None when the request carries none."""
+    raw = client_ip(request)
+    if raw is None:
+        return None
+    address = ipaddress.ip_address(raw)
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)

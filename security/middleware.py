@@ -17,7 +17,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import context, mfa
+from . import context, mfa, renders
 
 IMPORTMAP = re.compile(r'<script type="importmap"[^>]*>(.*?)</script>', re.S)
 
@@ -186,3 +186,25 @@ class StaffTwoFactorMiddleware:
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(target)
+
+
+class RenderLimitMiddleware:
+    """Refuse a client's public page renders beyond its limit (security/renders.py).
+
+    Right after `dialogue.cache.PageCacheMiddleware`: its `process_view` runs first and marks
+    a public page it will render (not a hit, not a logged-in user) as ``"public"``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(request, "page_cache", None) != "public":
+            return None
+        seconds = renders.seconds_to_wait(request)
+        if seconds is None:
+            return None
+        return renders.too_many_renders(seconds)

@@ -29,6 +29,21 @@ def changelist_url(model):
     return admin_url(model, "changelist")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_this_run(tmp_path_factory):
+    """The file cache (the default without Redis) in a directory of this run's own: no run
+    reads another's pages, generation or rate-limit counters, nor leaves them in var/cache."""
+    from django.test import override_settings
+
+    default = settings.CACHES["default"]
+    if default["BACKEND"] != "hled.filecache.FileCache":
+        yield
+        return
+    default = {**default, "LOCATION": str(tmp_path_factory.mktemp("cache"))}
+    with override_settings(CACHES={**settings.CACHES, "default": default}):
+        yield
+
+
 @pytest.fixture(scope="module")
 def demo_data(django_db_setup, django_db_blocker):
     """The demo fixture, loaded once per test module that only reads it.
@@ -101,6 +116,13 @@ def page_cache_off(settings):
     """Pages render uncached, so the query-count guards measure real rendering;
     tests/test_cache.py turns the page cache on where it tests it."""
     settings.PAGE_CACHE_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def render_limit_off(settings):
+    """Tests make many requests from one address; tests/test_render_limit.py turns the
+    per-client render limit on where it tests it."""
+    settings.RENDER_BURST = 0
 
 
 @pytest.fixture

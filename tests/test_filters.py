@@ -247,7 +247,7 @@ def test_raw_null_byte_in_the_query_string_is_not_a_500(client):
 
 
 def next_link(response):
-    match = re.search(r'<a rel="next" href="([^"]*)"', html(response))
+    match = re.search(r'<a rel="next nofollow" href="([^"]*)"', html(response))
     assert match, "no next link"
     return unescape(match.group(1))
 

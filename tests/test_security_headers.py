@@ -277,7 +277,8 @@ def test_the_scorer_penalises_what_the_site_avoids():
     assert observatory.score(unsafe)[0] == 100 - 20 - 10
 
 
-def test_check_deploy_reports_nothing():
+@pytest.mark.parametrize("redis", [True, False], ids=["redis", "file-cache"])
+def test_check_deploy_reports_nothing(redis, tmp_path):
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
@@ -286,11 +287,12 @@ def test_check_deploy_reports_nothing():
         "DJANGO_HTTPS": "1",
         "DJANGO_STAFF_MFA": "required",
         "DJANGO_TRUSTED_PROXIES": "1",
-        # Production shares a cache between processes (rate limits, replay protection of the
-        # proof of work); without one altcha-django warns, and the settings silence it.
-        "REDIS_URL": "redis://cache.internal:6379/0",
+        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    if redis:
+        env["REDIS_URL"] = "redis://cache.internal:6379/0"
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -299,4 +301,7 @@ def test_check_deploy_reports_nothing():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    # Without Redis, altcha-django's warning about the file cache's add() is silenced: the
+    # project's file cache adds under a lock (hled/filecache.py).
+    silenced = 0 if redis else 1
+    assert f"System check identified no issues ({silenced} silenced)." in result.stdout

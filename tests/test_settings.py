@@ -1,4 +1,4 @@
-"""Settings come from the environment: SQLite and a memory cache by default, PostgreSQL and
+"""Settings come from the environment: SQLite and a file cache by default, PostgreSQL and
 Redis when configured; hashed static files are cached for good."""
 
 import runpy
@@ -22,6 +22,8 @@ VARIABLES = [
     "DJANGO_STATEMENT_TIMEOUT_MS",
     "DJANGO_RETRY_AFTER",
     "HLED_PROCESS",
+    "DJANGO_CACHE_DIR",
+    "DJANGO_CACHE_MAX_ENTRIES",
 ]
 
 
@@ -46,14 +48,22 @@ def test_newcomer_defaults(load_settings):
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["CONN_HEALTH_CHECKS"] is True
     cache = settings["CACHES"]["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    # Files every worker on the machine shares, in a git-ignored directory; bounded.
+    assert cache["BACKEND"] == "hled.filecache.FileCache"
+    assert cache["LOCATION"] == str(SETTINGS.parent.parent / "var" / "cache")
+    assert cache["OPTIONS"] == {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4}
     assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
-    # A per-process cache cannot see other workers' invalidations: no page cache by default.
-    assert settings["PAGE_CACHE_ENABLED"] is False
+    # Shared, so the page cache is on; the replay-protection warning about Django's
+    # file-based add() is silenced because hled/filecache.py adds under a lock.
+    assert settings["PAGE_CACHE_ENABLED"] is True
+    assert settings["SILENCED_SYSTEM_CHECKS"] == ["altcha.W017"]
     assert settings["DEBUG"] is False
     middleware = settings["MIDDLEWARE"]
     after_whitenoise = middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
     assert middleware[after_whitenoise] == "dialogue.cache.PageCacheMiddleware"
+    # The render limit counts only what the page cache decided to render, and is on.
+    assert middleware[after_whitenoise + 1] == "security.middleware.RenderLimitMiddleware"
+    assert (settings["RENDER_BURST"], settings["RENDER_WINDOW"]) == (60, 60)
     assert (
         settings["STORAGES"]["staticfiles"]["BACKEND"]
         == "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -79,6 +89,19 @@ def test_production_on_postgresql_and_redis(load_settings):
     assert cache["LOCATION"] == "redis://cache.internal:6379/0"
     assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert settings["PAGE_CACHE_ENABLED"] is True
+    assert settings["SILENCED_SYSTEM_CHECKS"] == []
+
+
+def test_the_file_cache_can_be_placed_and_sized(load_settings, tmp_path):
+    settings = load_settings(DJANGO_CACHE_DIR=str(tmp_path), DJANGO_CACHE_MAX_ENTRIES="200")
+    cache = settings["CACHES"]["default"]
+    assert (cache["LOCATION"], cache["OPTIONS"]["MAX_ENTRIES"]) == (str(tmp_path), 200)
+
+
+def test_no_page_cache_by_default_with_debug_on(load_settings):
+    # Templates change under a development server: cached pages would hide the change.
+    assert load_settings(DJANGO_DEBUG="1")["PAGE_CACHE_ENABLED"] is False
+    assert load_settings(DJANGO_DEBUG="1", DJANGO_PAGE_CACHE="1")["PAGE_CACHE_ENABLED"] is True
 
 
 def test_web_processes_bound_their_statements(load_settings):
