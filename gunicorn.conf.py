@@ -21,3 +21,7 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # The reverse proxy on the same host (or the load balancer) sets X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# No control socket: gunicorn 27 opens one at ~/.gunicorn/gunicorn.ctl by default, a path every
+# app server of one user would share (and the cluster benchmark runs two). Manage the servers
+# with signals (docs/deploy.md).
+control_socket_disable = True
