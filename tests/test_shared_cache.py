@@ -200,6 +200,7 @@ class Site:
         return output.decode().strip()
 
 
+@pytest.mark.services
 def test_a_change_is_seen_by_every_worker_at_once(served_site):
     site = served_site
     path = site.shell(
