@@ -179,6 +179,20 @@ def test_anonymous_clients_are_throttled(client, world, monkeypatch):
     assert api_settings.DEFAULT_THROTTLE_CLASSES
 
 
+def test_the_api_answers_while_the_throttles_cache_is_down(client, world, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis does not answer")
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    monkeypatch.setattr(cache, "get", unreachable)
+    monkeypatch.setattr(cache, "set", unreachable)
+    statuses = [client.get("/api/v1/pillars/").status_code for _ in range(5)]
+    assert statuses == [200] * 5
+    assert "connectivity" in client.get("/api/v1/pillars/").content.decode()
+
+
 def test_openapi_schema_is_valid_and_docs_use_our_static_files(client):
     schema = SchemaGenerator().get_schema(request=None, public=True)
     validate_schema(schema)
