@@ -96,9 +96,6 @@ def cluster(tmp_path_factory):
             "DJANGO_PAGE_CACHE_SHARED_MAX_AGE": str(SHARED_MAX_AGE),
             "DJANGO_LOG_LEVEL": "ERROR",
             "GUNICORN_MAX_REQUESTS": "0",
-            # The app's own limit on fresh renders has its tests (test_render_limit.py); here
-            # only nginx's limit answers 429.
-            "DJANGO_RENDER_BURST": "0",
         }
     )
     running = None
@@ -248,20 +245,3 @@ def test_pages_are_served_while_app_servers_die(cluster):
     while (status := get(cluster.base + "/en/stakeholders/?never-requested=1")[0]) != 200:
         assert status == 503 and time.monotonic() < deadline
         time.sleep(0.2)
-
-
-def test_a_client_walking_filter_urls_is_slowed_by_the_proxy(cluster):
-    # URLs with a query string: 10 a second per client, bursts of 40, then nginx answers 429
-    # itself. (Last in this module: it spends the client's allowance.)
-    urls = [cluster.base + f"/en/agreements/?year={1900 + n}" for n in range(150)]
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        answers = list(pool.map(get, urls))
-    statuses = [status for status, _, _ in answers]
-    assert statuses.count(200) >= 40
-    assert 429 in statuses
-    assert set(statuses) == {200, 429}
-    status, headers, body = next(answer for answer in answers if answer[0] == 429)
-    assert headers["Retry-After"] == "10"
-    assert "Too many requests" in body and "Demasiadas solicitudes" in body
-    # Pages without a query string are not limited here.
-    assert get(cluster.base + "/en/meetings/")[0] == 200
