@@ -188,10 +188,10 @@ def test_redis_down_serves_pages_uncached_then_caches_again(site, redis_server):
         checks = json.loads(ready.body)["checks"]
         assert checks["cache"].startswith("ConnectionError")
         assert checks["database"] == "ok"
-        # The API's throttle counts in Redis: it answers 503, not 500.
+        # The API's throttle counts in Redis: it lets requests through meanwhile.
         api = site.get("/api/v1/meetings/")
-        assert api.status == 503
-        assert api.headers["Retry-After"] == RETRY_AFTER
+        assert api.status == 200
+        assert json.loads(api.body)["results"]
     finally:
         redis_server.start()
 
