@@ -8,7 +8,6 @@ run as root: when the tests run as root its commands run as the `postgres` user.
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,10 +23,9 @@ POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+sys.path.insert(0, str(ROOT / "deploy"))
+
+from cluster import AppServer, free_port  # noqa: E402
 
 
 def wait_until(condition, timeout, message):
@@ -141,30 +139,15 @@ class Response:
         return self.body.decode()
 
 
-class Gunicorn:
-    """gunicorn (gunicorn.conf.py) with production settings on a spare loopback port."""
+class Gunicorn(AppServer):
+    """gunicorn (gunicorn.conf.py) with production settings on a spare loopback port: the
+    cluster's app server (deploy/cluster.py), in a directory of its own, with helpers."""
 
     def __init__(self, environ, workers=2):
-        self.port = free_port()
         self.directory = Path(tempfile.mkdtemp(prefix="hled-gunicorn-"))
-        self.log = self.directory / "gunicorn.log"
-        self.environ = {
-            **environ,
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "WEB_CONCURRENCY": str(workers),
-            "GUNICORN_MAX_REQUESTS": "0",
-        }
         self.workers = workers
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [str(Path(sys.executable).with_name("gunicorn"))],
-                cwd=ROOT,
-                env=self.environ,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.base = f"http://127.0.0.1:{self.port}"
+        environ = {**environ, "GUNICORN_MAX_REQUESTS": "0"}
+        super().__init__(environ, workers, self.directory, "gunicorn")
         wait_until(self.serving, 30, f"gunicorn did not start:\n{self.log_text()}")
 
     def serving(self):
@@ -191,17 +174,7 @@ class Gunicorn:
 
     def worker_pids(self):
         """The pids of the master's worker processes."""
-        pids = set()
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                # pid (comm) state ppid …: comm may hold spaces, so split after its ")".
-                if int(stat.rpartition(")")[2].split()[1]) == self.process.pid:
-                    pids.add(int(entry.name))
-        return pids
+        return set(super().worker_pids())
 
     def worker_with_local_port(self, port):
         """The worker holding the TCP socket whose local port is `port` (e.g. to PostgreSQL)."""
@@ -224,11 +197,5 @@ class Gunicorn:
         return None
 
     def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+        super().stop()
         shutil.rmtree(self.directory, ignore_errors=True)

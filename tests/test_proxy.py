@@ -23,7 +23,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
 
-from cluster import Cluster, free_port, nginx_binary  # noqa: E402
+from cluster import Cluster, nginx_binary  # noqa: E402
+
+from .services import RedisServer  # noqa: E402
 
 pytestmark = pytest.mark.services
 
@@ -73,12 +75,7 @@ def cluster(tmp_path_factory):
     need(nginx_binary(), "nginx")
     need(shutil.which("redis-server"), "redis-server")
     work = tmp_path_factory.mktemp("cluster")
-    redis_port = free_port()
-    redis = subprocess.Popen(
-        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""],
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    redis = RedisServer()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -91,7 +88,7 @@ def cluster(tmp_path_factory):
             "DJANGO_SECRET_KEY": "proxy-test-secret",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "REDIS_URL": redis.url,
             "DJANGO_STATIC_ROOT": str(work / "static"),
             "DJANGO_PAGE_CACHE_SHARED_MAX_AGE": str(SHARED_MAX_AGE),
             "DJANGO_LOG_LEVEL": "ERROR",
@@ -109,8 +106,7 @@ def cluster(tmp_path_factory):
     finally:
         if running is not None:
             running.stop()
-        redis.terminate()
-        redis.wait(timeout=10)
+        redis.remove()
 
 
 def test_anonymous_pages_are_cached_and_sessions_bypass(cluster):

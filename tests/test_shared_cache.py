@@ -6,8 +6,6 @@ import concurrent.futures
 import multiprocessing
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +18,7 @@ import pytest
 import time_machine
 
 from hled.filecache import FileCache
+from tests.services import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -95,15 +94,8 @@ def test_clearing_the_cache_keeps_the_lock(tmp_path):
 # Two gunicorn workers on one SQLite file and one cache directory, as `make serve` runs them.
 
 
-def spare_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def served_site(tmp_path):
-    port = spare_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
@@ -112,12 +104,9 @@ def served_site(tmp_path):
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "x",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
         # Each access log line names the worker (its pid) that answered which probe …
         "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log"),
-        # and no control socket in the home directory, which another gunicorn may be using.
-        "GUNICORN_CMD_ARGS": "--no-control-socket --access-logformat '%({x-probe}i)s %(p)s'",
+        "GUNICORN_CMD_ARGS": "--access-logformat '%({x-probe}i)s %(p)s'",
     }
 
     def manage(*args):
@@ -132,24 +121,11 @@ def served_site(tmp_path):
     for command in setup:
         assert command.wait(timeout=60) == 0
     assert manage("loaddata", "hled_demo", "-v0").wait(timeout=60) == 0
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn")], cwd=ROOT, env=env, stderr=(tmp_path / "gunicorn.log").open("w")
-    )
-    site = Site(f"http://127.0.0.1:{port}", tmp_path / "access.log", manage)
+    server = Gunicorn(env, workers=2)
     try:
-        deadline = time.monotonic() + 20
-        while not site.ready():
-            assert server.poll() is None, "gunicorn exited"
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.1)
-        yield site
+        yield Site(server.base, tmp_path / "access.log", manage)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.stop()
 
 
 class Site:
@@ -157,13 +133,6 @@ class Site:
         self.base, self.access_log, self.manage = base, access_log, manage
         self.probes = 0
         self.lock = threading.Lock()
-
-    def ready(self):
-        try:
-            with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
-                return response.status == 200
-        except OSError:
-            return False
 
     def get(self, path):
         """(probe number, X-Page-Cache, body) of one GET."""
