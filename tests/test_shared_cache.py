@@ -21,7 +21,6 @@ from hled.filecache import FileCache
 from tests.services import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 
 
 def file_cache(location):
