@@ -15,6 +15,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 
 from . import context, mfa, renders
@@ -199,6 +200,12 @@ class RenderLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # A public page the page cache could not answer, from a client already past its
+        # limit: refused at once, before sessions, URL resolution and the view.
+        if hasattr(request, "page_cache_miss"):
+            seconds = renders.already_refused(request)
+            if seconds is not None:
+                return renders.too_many_renders(seconds, get_language_from_path(request.path_info))
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 from .client import client_network
@@ -30,17 +31,40 @@ logger = logging.getLogger(__name__)
 RENDER_KEY = "render-limit:{address}:{slot}"
 
 
+def _window(request, now):
+    """(counter key, seconds left) of the request's client in the current window."""
+    window = settings.RENDER_WINDOW
+    slot = int(now // window)
+    address = hashlib.sha256((client_network(request) or "unknown").encode()).hexdigest()[:32]
+    return RENDER_KEY.format(address=address, slot=slot), (slot + 1) * window - now
+
+
+def already_refused(request, now=None):
+    """The seconds to wait when the client has used up its window already, else None.
+
+    Read before the rest of the middleware runs (sessions, URL resolution …), for a request
+    the page cache could not answer: a crawler past its limit costs one cache read.
+    """
+    burst, window = settings.RENDER_BURST, settings.RENDER_WINDOW
+    if burst <= 0 or window <= 0:
+        return None
+    key, left = _window(request, time.time() if now is None else now)
+    try:
+        count = cache.get(key)
+    except Exception:
+        return None
+    if count is None or count <= burst:
+        return None
+    return max(1, math.ceil(left))
+
+
 def seconds_to_wait(request, now=None):
     """Count one render for the request's client: None while it is within the limit, else
     the whole seconds until its window ends."""
     burst, window = settings.RENDER_BURST, settings.RENDER_WINDOW
     if burst <= 0 or window <= 0:
         return None
-    now = time.time() if now is None else now
-    slot = int(now // window)
-    address = hashlib.sha256((client_network(request) or "unknown").encode()).hexdigest()[:32]
-    key = RENDER_KEY.format(address=address, slot=slot)
-    left = (slot + 1) * window - now
+    key, left = _window(request, time.time() if now is None else now)
     try:
         cache.add(key, 0, timeout=math.ceil(left) + 1)
         try:
@@ -56,9 +80,11 @@ def seconds_to_wait(request, now=None):
     return max(1, math.ceil(left))
 
 
-def too_many_renders(seconds):
-    """The 429 answer: a small page in the active language, made without a database query."""
-    content = render_to_string("429.html", {"seconds": seconds})
+def too_many_renders(seconds, language=None):
+    """The 429 answer: a small page in the active language (or `language`), made without a
+    database query."""
+    with translation.override(language or translation.get_language()):
+        content = render_to_string("429.html", {"seconds": seconds})
     response = HttpResponse(content, status=429)
     response["Retry-After"] = str(seconds)
     add_never_cache_headers(response)

@@ -140,3 +140,23 @@ def test_a_failing_cache_lets_pages_render(client, meetings, monkeypatch, caplog
     for meeting in meetings:
         assert client.get(meeting.get_absolute_url()).status_code == 200
     assert "Render limit unavailable" in caplog.text
+
+
+def test_a_client_past_its_limit_is_refused_before_the_view(
+    client, meetings, settings, monkeypatch
+):
+    settings.PAGE_CACHE_ENABLED = True
+    with translation.override("es"):
+        paths = [meeting.get_absolute_url() for meeting in meetings]
+    for path in paths[:BURST]:
+        assert client.get(path).status_code == 200
+    assert client.get(paths[BURST]).status_code == 429  # counted: now past the limit
+
+    def not_reached(*args, **kwargs):
+        raise AssertionError("the request went past the early refusal")
+
+    # Refused on its way in: no URL resolution, no view, no second count.
+    monkeypatch.setattr(renders, "seconds_to_wait", not_reached)
+    refused = client.get(paths[BURST + 1])
+    assert (refused.status_code, refused["Retry-After"]) == (429, "45")
+    assert "Espere 45 segundos y vuelva a intentarlo." in html(refused)
