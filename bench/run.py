@@ -17,18 +17,19 @@ import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "deploy"))
+
+from cluster import AppServer, wait_until_ready  # noqa: E402
+
 PYTHON = sys.executable
 LUA = Path(__file__).with_name("wrk.lua")
 TARGETS = {"warm_ratio": 0.90, "cold_ratio": 0.30, "warm_p95_ms": 50.0, "gzip_kb": 50.0}
@@ -256,52 +257,22 @@ def measure_in_process(urls):
     return result
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn with production-like settings on a free loopback port."""
+class Gunicorn(AppServer):
+    """gunicorn with production-like settings on a free loopback port (deploy/cluster.py's
+    app server), ready once `/readyz` answers."""
 
     def __init__(self, args, page_cache):
-        self.port = free_port()
         env = environment(
             args,
             DJANGO_PAGE_CACHE="1" if page_cache else "0",
-            GUNICORN_BIND=f"127.0.0.1:{self.port}",
-            WEB_CONCURRENCY=str(args.workers),
             GUNICORN_ACCESS_LOG="",
             GUNICORN_MAX_REQUESTS="0",
         )
-        self.log = ROOT / "bench-results" / f"gunicorn-{'warm' if page_cache else 'cold'}.log"
-        self.log.parent.mkdir(exist_ok=True)
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [str(Path(PYTHON).with_name("gunicorn"))],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start:\n" + self.log.read_text())
-            time.sleep(0.2)
-
-    def stop(self):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
+        log_dir = ROOT / "bench-results"
+        log_dir.mkdir(exist_ok=True)
+        name = f"gunicorn-{'warm' if page_cache else 'cold'}"
+        super().__init__(env, args.workers, log_dir, name)
+        wait_until_ready(self.base + "/readyz", self.process, self.log)
 
 
 def wrk(args, base, urls, duration, max_requests):
