@@ -60,14 +60,16 @@ def manage(env, *command):
 
 
 def python_in_app(env, code):
-    """Run Django code in a separate process against the cluster's database (signals fire)."""
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
+    """Run Django code in a separate process against the cluster's database (signals fire);
+    returns what it printed."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
         cwd=ROOT,
         env=env,
         check=True,
         capture_output=True,
-    )
+        text=True,
+    ).stdout.strip()
 
 
 @pytest.fixture(scope="module")
@@ -165,12 +167,11 @@ def test_the_app_sees_the_connections_address_not_the_clients_claim(cluster):
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200  # the login form again, with its error
         assert "correct username and password" in response.read().decode()
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from axes.models import AccessAttempt;"
-         "print(list(AccessAttempt.objects.values_list('username', 'ip_address')))"],
-        cwd=ROOT, env=cluster.env, check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
+    out = python_in_app(
+        cluster.env,
+        "from axes.models import AccessAttempt;"
+        "print(list(AccessAttempt.objects.values_list('username', 'ip_address')))",
+    )
     assert "nobody-here" in out
     assert "127.0.0.1" in out
     assert "203.0.113" not in out
@@ -213,6 +214,35 @@ def test_a_publish_shows_through_the_proxy_within_the_bound(cluster):
     elapsed = time.monotonic() - changed
     # s-maxage, plus the one request that finds the entry expired and refreshes it.
     assert elapsed <= SHARED_MAX_AGE + 1.5, elapsed
+
+
+def test_an_unpublished_meeting_leaves_the_proxy_within_the_bound(cluster):
+    """The draft canary's rule through nginx: a page cached while public stops being served
+    once its record is a draft again, within the same bound as a publish."""
+    slug, title = python_in_app(
+        cluster.env,
+        "from dialogue.models import Meeting;"
+        "m = Meeting.objects.published().order_by('start').first();"
+        "print(m.slug, m.title_en, sep='|')",
+    ).split("|")
+    page, listing = cluster.base + f"/en/meetings/{slug}/", cluster.base + "/en/meetings/"
+    for _ in range(2):
+        assert get(page)[0] == 200
+        assert title in get(listing)[2]
+    assert get(page)[1]["X-Cache-Status"] == "HIT"
+    python_in_app(
+        cluster.env,
+        "from dialogue.models import Meeting;"
+        f"m = Meeting.objects.get(slug={slug!r}); m.publication_status = 'draft'; m.save()",
+    )
+    changed = time.monotonic()
+    while get(page)[0] != 404 or title in get(listing)[2]:
+        assert time.monotonic() - changed < SHARED_MAX_AGE + 5, "the draft is still served"
+        time.sleep(0.1)
+    assert time.monotonic() - changed <= SHARED_MAX_AGE + 1.5
+    status, headers, body = get(page)
+    assert status == 404 and title not in body
+    assert headers["X-Cache-Status"] != "HIT"  # a 404 is never stored
 
 
 def test_pages_are_served_while_app_servers_die(cluster):
