@@ -9,6 +9,9 @@ local max_requests = tonumber(os.getenv("WRK_MAX_REQUESTS") or "0")
 -- WRK_UNIQUE=1: every request gets a query parameter of its own (each is a cache miss);
 -- WRK_UNIQUE=N > 1: the parameter cycles over N values.
 local unique = tonumber(os.getenv("WRK_UNIQUE") or "0")
+-- WRK_DELAY_MS=N: each connection waits N ms before its next request (visitors reading a page,
+-- not a client as fast as the server answers).
+local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "0")
 local threads = 0
 
 function setup(thread)
@@ -20,6 +23,12 @@ local sent = 0
 
 function init(args)
   next_path = math.random(#paths) - 1
+end
+
+if delay_ms > 0 then
+  function delay()
+    return delay_ms
+  end
 end
 
 -- No response() callback: with one, wrk copies every body into Lua, which costs the client

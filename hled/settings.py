@@ -7,7 +7,7 @@ DJANGO_CACHE_DIR, DJANGO_CACHE_MAX_ENTRIES, DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE
 DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_SHARED_MAX_AGE,
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
 DJANGO_BACKUP_DIR, DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL,
-DJANGO_TRUSTED_PROXIES, DJANGO_RENDER_BURST, DJANGO_RENDER_WINDOW,
+DJANGO_TRUSTED_PROXIES, DJANGO_RENDER_BURST, DJANGO_RENDER_WINDOW, DJANGO_RENDER_SECONDS,
 DJANGO_STAFF_MFA, DJANGO_STAFF_IDLE_MINUTES, DJANGO_STAFF_SESSION_HOURS,
 DJANGO_UPLOAD_MAX_MB, EMAIL_URL, DJANGO_DEFAULT_FROM_EMAIL, DJANGO_SITE_URL, ALTCHA_HMAC_SECRET,
 CONSULTATIONS_RATE_PER_HOUR, CONSULTATIONS_RATE_PER_DAY, CONSULTATIONS_RETENTION_DAYS.
@@ -356,10 +356,12 @@ CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 
 # Crawlers and floods: a client may cause at most this many renders of public pages (page-cache
-# hits and logged-in users are not counted) per window of this many seconds, then gets HTTP 429
-# until the window ends. 0 turns the limit off.
+# hits and logged-in users are not counted), and at most RENDER_SECONDS of rendering time, per
+# window of this many seconds, then gets HTTP 429 until the window ends. 0 turns the limit off
+# (RENDER_SECONDS 0: renders are counted, not timed).
 RENDER_BURST = int(os.environ.get("DJANGO_RENDER_BURST", "60"))
 RENDER_WINDOW = int(os.environ.get("DJANGO_RENDER_WINDOW", "60"))
+RENDER_SECONDS = float(os.environ.get("DJANGO_RENDER_SECONDS", "6"))
 
 # Admin brute force (django-axes): 5 failures for one (username, address) lock that pair for
 # 30 minutes; a success resets the count.

@@ -206,12 +206,18 @@ class RenderLimitMiddleware:
             seconds = renders.already_refused(request)
             if seconds is not None:
                 return renders.too_many_renders(seconds, get_language_from_path(request.path_info))
-        return self.get_response(request)
+        response = self.get_response(request)
+        started = getattr(request, "render_started", None)
+        if started is not None:
+            renders.spent(request, time.perf_counter() - started)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if getattr(request, "page_cache", None) != "public":
             return None
         seconds = renders.seconds_to_wait(request)
         if seconds is None:
+            # Timed from here to the response: the view, its queries and its template.
+            request.render_started = time.perf_counter()
             return None
         return renders.too_many_renders(seconds)

@@ -3,13 +3,16 @@
 A page-cache hit costs next to nothing, but every distinct URL (each filter combination, each
 page of a list) is a full render with its database queries. A client, as `client_network`
 reads it, may cause at most ``RENDER_BURST`` renders of public pages per ``RENDER_WINDOW``
-seconds (``DJANGO_RENDER_BURST``, ``DJANGO_RENDER_WINDOW``; a burst of 0 turns the limit off);
-beyond that it gets HTTP 429 with ``Retry-After`` until the window ends. Hits and logged-in
-users are never counted: the page cache decides what is a public render
+seconds (``DJANGO_RENDER_BURST``, ``DJANGO_RENDER_WINDOW``; a burst of 0 turns the limit off),
+and at most ``RENDER_SECONDS`` seconds of rendering in all (``DJANGO_RENDER_SECONDS``; 0: no
+time budget), since one tracker page at volume costs as much as forty meeting pages; beyond
+either it gets HTTP 429 with ``Retry-After`` until the window ends. Hits and logged-in users
+are never counted: the page cache decides what is a public render
 (`dialogue.cache.PageCacheMiddleware` marks it ``request.page_cache = "public"``).
 
-Each window is a fixed slot whose counter is created with `add` and raised with `incr` in the
-default cache (atomic in Redis and in the file cache); if the cache fails, pages render.
+Each window is a fixed slot with two counters (renders, and milliseconds of rendering), created
+with `add` and raised with `incr` in the default cache (atomic in Redis and in the file cache);
+if the cache fails, pages render.
 """
 
 import hashlib
@@ -29,14 +32,33 @@ from .client import client_network
 logger = logging.getLogger(__name__)
 
 RENDER_KEY = "render-limit:{address}:{slot}"
+RENDER_TIME_KEY = "render-time:{address}:{slot}"
 
 
 def _window(request, now):
-    """(counter key, seconds left) of the request's client in the current window."""
+    """(renders key, milliseconds key, seconds left) of the request's client in the current
+    window."""
     window = settings.RENDER_WINDOW
     slot = int(now // window)
     address = hashlib.sha256((client_network(request) or "unknown").encode()).hexdigest()[:32]
-    return RENDER_KEY.format(address=address, slot=slot), (slot + 1) * window - now
+    left = (slot + 1) * window - now
+    return (
+        RENDER_KEY.format(address=address, slot=slot),
+        RENDER_TIME_KEY.format(address=address, slot=slot),
+        left,
+    )
+
+
+def _limited():
+    return settings.RENDER_BURST > 0 and settings.RENDER_WINDOW > 0
+
+
+def _over(count, milliseconds):
+    """Whether a client that has had `count` renders taking `milliseconds` may have no more."""
+    if count is not None and count > settings.RENDER_BURST:
+        return True
+    budget = settings.RENDER_SECONDS * 1000
+    return budget > 0 and milliseconds is not None and milliseconds >= budget
 
 
 def already_refused(request, now=None):
@@ -45,39 +67,53 @@ def already_refused(request, now=None):
     Read before the rest of the middleware runs (sessions, URL resolution …), for a request
     the page cache could not answer: a crawler past its limit costs one cache read.
     """
-    burst, window = settings.RENDER_BURST, settings.RENDER_WINDOW
-    if burst <= 0 or window <= 0:
+    if not _limited():
         return None
-    key, left = _window(request, time.time() if now is None else now)
+    count_key, time_key, left = _window(request, time.time() if now is None else now)
     try:
-        count = cache.get(key)
+        used = cache.get_many([count_key, time_key])
     except Exception:
         return None
-    if count is None or count <= burst:
+    if not _over(used.get(count_key), used.get(time_key)):
         return None
     return max(1, math.ceil(left))
+
+
+def _raise(key, delta, left):
+    cache.add(key, 0, timeout=math.ceil(left) + 1)
+    try:
+        return cache.incr(key, delta)
+    except ValueError:  # expired between add and incr
+        cache.add(key, delta, timeout=math.ceil(left) + 1)
+        return delta
 
 
 def seconds_to_wait(request, now=None):
     """Count one render for the request's client: None while it is within the limit, else
     the whole seconds until its window ends."""
-    burst, window = settings.RENDER_BURST, settings.RENDER_WINDOW
-    if burst <= 0 or window <= 0:
+    if not _limited():
         return None
-    key, left = _window(request, time.time() if now is None else now)
+    count_key, time_key, left = _window(request, time.time() if now is None else now)
     try:
-        cache.add(key, 0, timeout=math.ceil(left) + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=math.ceil(left) + 1)
-            count = 1
+        count = _raise(count_key, 1, left)
+        milliseconds = cache.get(time_key) if settings.RENDER_SECONDS > 0 else None
     except Exception:
         logger.warning("Render limit unavailable; rendering without it", exc_info=True)
         return None
-    if count <= burst:
+    if not _over(count, milliseconds):
         return None
     return max(1, math.ceil(left))
+
+
+def spent(request, seconds, now=None):
+    """Add the time one counted render took to its client's budget for the window."""
+    if not _limited() or settings.RENDER_SECONDS <= 0:
+        return
+    _, time_key, left = _window(request, time.time() if now is None else now)
+    try:
+        _raise(time_key, max(1, round(seconds * 1000)), left)
+    except Exception:
+        logger.warning("Render limit unavailable; time not counted", exc_info=True)
 
 
 def too_many_renders(seconds, language=None):

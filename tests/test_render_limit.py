@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
+import security.middleware as middleware
 from security import renders
 from tests.factories import MeetingFactory
 
@@ -160,3 +161,21 @@ def test_a_client_past_its_limit_is_refused_before_the_view(
     refused = client.get(paths[BURST + 1])
     assert (refused.status_code, refused["Retry-After"]) == (429, "45")
     assert "Espere 45 segundos y vuelva a intentarlo." in html(refused)
+
+
+def test_a_client_whose_renders_take_long_is_refused_before_its_burst(
+    client, meetings, settings, monkeypatch
+):
+    """The time budget: one expensive page can cost as much as many cheap ones."""
+    settings.RENDER_BURST = 100
+    settings.RENDER_SECONDS = 2
+    # perf_counter as the middleware reads it: at the view, then at the response.
+    ticks = iter([0.0, 1.5, 10.0, 11.5, 20.0, 21.5])
+    monkeypatch.setattr(middleware.time, "perf_counter", lambda: next(ticks))
+    assert client.get(meetings[0].get_absolute_url()).status_code == 200  # 1.5 s spent
+    assert client.get(meetings[1].get_absolute_url()).status_code == 200  # 3.0 s spent
+    refused = client.get(meetings[2].get_absolute_url())
+    assert (refused.status_code, refused["Retry-After"]) == (429, "45")
+    # Other clients keep their own budget.
+    other = client.get(meetings[2].get_absolute_url(), REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 200
