@@ -228,7 +228,7 @@ def measure_in_process(urls):
 
     client = Client()
     result = {"queries_cold": 0, "queries_warm": 0, "html_bytes": 0, "html_gzip_bytes": 0}
-    timings = []
+    timings, miss_timings = [], []
     for url in urls:
         with override_settings(PAGE_CACHE_ENABLED=False):
             client.get(url)
@@ -249,11 +249,22 @@ def measure_in_process(urls):
             client.get(url)
             with CaptureQueriesContext(connection) as queries:
                 client.get(url)
+            # A page-cache miss in a generation other pages have rendered in: a URL of its
+            # own (a new filter combination, as a crawler makes), whose cards other renders
+            # of the same page type left in the cache (dialogue.cache.render_fragments).
+            separator = "&" if "?" in url else "?"
+            client.get(f"{url}{separator}bench-miss=first")
+            for n in range(5):
+                started = time.perf_counter()
+                client.get(f"{url}{separator}bench-miss={n}")
+                miss_timings.append(time.perf_counter() - started)
         result["queries_warm"] = max(result["queries_warm"], len(queries))
     cache.clear()
     # One request rendered in this process, on an otherwise idle core: the page's own cost,
-    # without the load generator or other workers competing for the CPU.
+    # without the load generator or other workers competing for the CPU. `render_ms`: nothing
+    # cached at all (as right after a change); `miss_ms`: the page missed, its fragments not.
     result["render_ms"] = 1000 * statistics.median(timings)
+    result["miss_ms"] = 1000 * statistics.median(miss_timings)
     return result
 
 
@@ -456,12 +467,22 @@ def main():
         words = [word.strip() for word in args.pages.split(",") if word.strip()]
         urls = {name: found for name, found in urls.items() if any(w in name for w in words)}
     if args.in_process:
+        baseline = None
+        print(
+            "Cold in-process ms (median of 5 requests per URL): 'nothing cached' renders with no"
+            " cache at all; 'page miss' misses the page cache with the cards of other pages of"
+            " its type cached (a new URL in the current generation). x: multiples of /healthz."
+        )
         for name, page_urls in urls.items():
             row = measure_in_process(page_urls)
+            if baseline is None:
+                baseline = row["render_ms"]
             print(
-                f"{name}: {row['queries_cold']} queries, {row['render_ms']:.1f} ms in process "
-                f"(median of {5 * len(page_urls)} requests on {len(page_urls)} URLs), "
-                f"{row['html_gzip_bytes'] / 1024:.1f} KB gzipped"
+                f"{name}: {row['queries_cold']} queries, nothing cached {row['render_ms']:.1f} ms"
+                f" ({row['render_ms'] / baseline:.0f} x), page miss {row['miss_ms']:.1f} ms"
+                f" ({row['miss_ms'] / baseline:.0f} x), {len(page_urls)} URLs, "
+                f"{row['html_gzip_bytes'] / 1024:.1f} KB gzipped",
+                flush=True,
             )
         return
     started = datetime.now(UTC)

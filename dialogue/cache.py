@@ -193,6 +193,72 @@ def cached_next_change(cache, generation):
     return value
 
 
+FRAGMENT_KEY = "page-cache:fragment:{generation}:{release}:{digest}"
+
+
+def fragment_store(request):
+    """(generation, until) under which this render may read and store fragments, or None.
+
+    Only a public page that the page cache is about to render and store for an anonymous
+    visitor qualifies (``request.page_cache_entry`` is set): fragments live under the same
+    generation and expire at the same moment as the page, so they can never show what the page
+    itself could not. Staff (previews, drafts), a page cache switched off or unreachable: None,
+    and everything renders.
+    """
+    entry = getattr(request, "page_cache_entry", None)
+    miss = getattr(request, "page_cache_miss", None)
+    if entry is None or miss is None or getattr(request, "page_cache", None) != "public":
+        return None
+    until = entry[1]
+    if until and until <= time.time():
+        return None
+    return miss[1], until
+
+
+def render_fragments(request, parts, render):
+    """The HTML of each part, from the cache where this page's generation holds it.
+
+    `parts` are (name, part) pairs, each name unique to what the HTML shows (the template
+    using it, the template rendering it, the language, the record and its version); `render`
+    makes a part's HTML. One read (get_many) for all of them, one write (set_many) for those
+    rendered here.
+    """
+    store = fragment_store(request) if request is not None else None
+    if store is None:
+        return [render(part) for _, part in parts]
+    generation, until = store
+
+    def key(name):
+        digest = hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
+        return FRAGMENT_KEY.format(
+            generation=generation, release=settings.PAGE_CACHE_RELEASE, digest=digest
+        )
+
+    keys = [key(name) for name, _ in parts]
+    try:
+        found = default_cache.get_many(keys)
+    except Exception:
+        logger.exception("Page cache unavailable; rendering fragments without it")
+        return [render(part) for _, part in parts]
+    html, rendered = [], {}
+    for cache_key, (_, part) in zip(keys, parts, strict=True):
+        if cache_key in found:
+            html.append(found[cache_key])
+        else:
+            html.append(render(part))
+            rendered[cache_key] = html[-1]
+    if rendered:
+        timeout = settings.PAGE_CACHE_TIMEOUT
+        if until:
+            timeout = min(timeout, int(until - time.time()))
+        if timeout > 0:
+            try:
+                default_cache.set_many(rendered, timeout=timeout)
+            except Exception:
+                logger.exception("Could not store fragments in the cache")
+    return html
+
+
 def url_language(request):
     """The language named by the URL's prefix (/en/…, /es/…), or None."""
     return get_language_from_path(request.path_info)

@@ -88,7 +88,7 @@ class HomeView(TemplateView):
         context.update(
             pillars=Pillar.objects.public(),
             key_figures=KeyFigure.objects.public(),
-            next_meeting=meetings.upcoming().first(),
+            next_meeting=meetings.next_upcoming(),
             latest_meeting=meetings.filter(status=Meeting.Status.HELD).order_by("-start").first(),
             latest_agreements=Agreement.objects.public().with_lead_agencies().newest_first()[:6],
             about_page=Page.objects.public().filter(slug="about").first(),

@@ -67,3 +67,27 @@ def test_upcoming_keeps_tentative_meetings_only_within_their_planned_period():
     assert overdue.is_overdue and not planned.is_overdue
     # A year-only meeting is planned until the host city's new year.
     assert overdue.period_end == dt.datetime(2017, 1, 1, 6, tzinfo=dt.UTC)
+
+
+def test_next_upcoming_is_the_first_upcoming_meeting():
+    """`next_upcoming()` (the home page's next meeting) finds what `upcoming().first()` finds."""
+    now = timezone.now()
+    meetings = Meeting.objects.all()
+    assert meetings.next_upcoming() is None
+    MeetingFactory(status="held", start=now - dt.timedelta(days=400))
+    MeetingFactory(status="cancelled", start=now + dt.timedelta(days=5))
+    assert meetings.next_upcoming() is None
+    later = MeetingFactory(status="confirmed", start=now + dt.timedelta(days=90))
+    sooner = MeetingFactory(status="tentative", start=now + dt.timedelta(days=30))
+    assert meetings.next_upcoming() == meetings.upcoming().first() == sooner
+    # A meeting planned for this month, its period begun: it comes before the future ones.
+    begun = MeetingFactory(
+        status="tentative", start=now - dt.timedelta(days=2), end=now + dt.timedelta(days=3)
+    )
+    assert begun.period_end > now
+    assert meetings.next_upcoming() == meetings.upcoming().first() == begun
+    begun.status = "cancelled"
+    begun.save()
+    assert meetings.next_upcoming() == meetings.upcoming().first() == sooner
+    sooner.delete()
+    assert meetings.next_upcoming() == later

@@ -323,7 +323,7 @@ def build_lists(size):
 
 QUERY_GUARDS = [
     # (URL name, slug, query string, builder, expected queries)
-    ("home", None, "", build_lists, 8),
+    ("home", None, "", build_lists, 9),
     ("meeting-list", None, "", build_lists, 5),
     ("meeting-list", None, "?pillar=big&status=held", build_lists, 6),
     ("agreement-list", None, "", build_lists, 7),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, ngettext
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
@@ -278,3 +279,35 @@ def subscribe_links(context, feed, slug=None, calendar=None, filtered=False, hea
         "calendar": calendar_url,
         "filtered": bool(query),
     }
+
+
+@register.simple_tag(takes_context=True)
+def cards(context, records, template_name, as_name, **extra):
+    """Each of `records` rendered by `template_name` (the record named `as_name` in it), as
+    `{% for %}{% include %}` would, with each card's HTML kept in the page cache's generation
+    (dialogue.cache.render_fragments): a list page that misses the page cache (a new filter
+    combination, the next page) reuses the cards other pages rendered. A card is named by the
+    page's template, its own, the language, the record, its version and `extra`; what else it
+    shows is covered by the generation, which any change to any record renews.
+    """
+    from dialogue.cache import render_fragments
+
+    template = context.template.engine.get_template(template_name)
+    request = context.get("request")
+    language = get_language()
+    page = context.template.name
+    suffix = repr(sorted(extra.items()))
+
+    def render(record):
+        with context.push(**{as_name: record}, **extra):
+            return template.render(context)
+
+    parts = [
+        (
+            f"{page}|{template_name}|{language}|{record._meta.label}|{record.pk}|"
+            f"{getattr(record, 'version', '')}|{suffix}",
+            record,
+        )
+        for record in records
+    ]
+    return mark_safe("".join(render_fragments(request, parts, render)))

@@ -1,0 +1,82 @@
+"""Cards kept in the page cache's generation: a list page that misses the page cache (a new
+filter combination, the next page) reuses the cards other renders left, and never one from
+before a change, nor for staff, nor one showing what the page itself could not."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from dialogue.models import Agreement, Meeting
+from tests.factories import AgreementFactory, MeetingFactory
+
+from .conftest import html
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_ENABLED = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def meetings_url(query):
+    return f"{reverse('dialogue:meeting-list')}?{query}"
+
+
+def test_a_new_url_reuses_the_cards_of_the_same_generation(client):
+    meeting = MeetingFactory(title="Original title")
+    assert "Original title" in html(client.get(meetings_url("a=1")))
+    # Changed behind the cache's back (no signal, so no new generation): a page of a URL not
+    # seen before still shows the card as rendered, proof that it came from the cache.
+    Meeting.objects.filter(pk=meeting.pk).update(title="Changed quietly")
+    response = client.get(meetings_url("a=2"))
+    assert response["X-Page-Cache"] == "miss"
+    assert "Original title" in html(response)
+
+
+def test_a_change_renews_every_card(client):
+    meeting = MeetingFactory(title="Original title")
+    client.get(meetings_url("a=1"))
+    meeting.title = "Renamed"
+    meeting.save()  # a new generation
+    page = html(client.get(meetings_url("a=2")))
+    assert "Renamed" in page and "Original title" not in page
+
+
+def test_an_unpublished_record_leaves_the_list_at_once(client):
+    kept, dropped = AgreementFactory(title="Kept agreement"), AgreementFactory(title="Dropped")
+    path = reverse("dialogue:agreement-list")
+    assert "Dropped" in html(client.get(f"{path}?a=1"))
+    dropped.publication_status = "draft"
+    dropped.save()
+    page = html(client.get(f"{path}?a=2"))
+    assert "Kept agreement" in page and "Dropped" not in page
+    assert Agreement.objects.public().get() == kept
+
+
+def test_staff_never_read_nor_fill_cached_cards(client, staff_client):
+    meeting = MeetingFactory(title="Original title")
+    client.get(meetings_url("a=1"))
+    Meeting.objects.filter(pk=meeting.pk).update(title="Changed quietly")
+    assert "Changed quietly" in html(staff_client.get(meetings_url("a=2")))
+    # And a staff render left nothing for visitors: a visitor's new URL still shows the card
+    # the visitor's first render stored, not the staff one.
+    assert "Original title" in html(client.get(meetings_url("a=3")))
+
+
+def test_cards_differ_by_language(client):
+    MeetingFactory(title_en="English title", title_es="Título en español")
+    assert "English title" in html(client.get(meetings_url("a=1")))
+    spanish = html(client.get("/es/reuniones/?a=1"))
+    assert "Título en español" in spanish and "English title" not in spanish
+
+
+def test_without_the_page_cache_nothing_is_kept(client, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    meeting = MeetingFactory(title="Original title")
+    client.get(meetings_url("a=1"))
+    Meeting.objects.filter(pk=meeting.pk).update(title="Changed quietly")
+    assert "Changed quietly" in html(client.get(meetings_url("a=2")))
