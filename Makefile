@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format install messages screenshots serve test-postgres services volume bench bench-search bench-cluster bench-soak backup restore audit clean
+.PHONY: demo test lint format install messages screenshots serve test-postgres services volume bench bench-search bench-cluster bench-soak replica-demo backup restore audit clean
 
 $(BIN)/activate: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,12 @@ bench-cluster: install services .demo-secret
 
 bench-soak:
 	$(MAKE) bench-cluster BENCH_ARGS="--skip rows,publish,load,flood --soak-seconds 600 $(BENCH_ARGS)"
+
+# Read replicas shown working (deploy/replica.py): a primary and a streaming replica
+# (pg_basebackup -R) on spare loopback ports, gunicorn reading from both; prints which cluster
+# served which reads and the replication lag, then removes everything (about a minute).
+replica-demo: install
+	$(PY) deploy/replica.py $(REPLICA_ARGS)
 
 # The site search in-process on the volume data: p50 / p95 per kind of query (common, rare,
 # accented, misspelt), against the 50 ms target. Run `make volume` first.

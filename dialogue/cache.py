@@ -55,6 +55,7 @@ from django.utils.translation import get_language_from_path
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
+CHANGED_KEY = "page-cache:changed"
 NEXT_CHANGE_KEY = "page-cache:next-change:{generation}"
 PAGE_KEY = "page-cache:page:{generation}:{variant}"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -80,14 +81,32 @@ def current_generation(cache=default_cache):
 
 
 def invalidate():
-    """Start a new content generation: every cached page becomes unreachable at once."""
+    """Start a new content generation: every cached page becomes unreachable at once.
+
+    With read replicas, public reads use the primary for a while first (`changed_recently`).
+    """
     try:
+        if settings.DATABASE_REPLICAS:
+            # Before the new generation, so whoever sees it sees this key too.
+            default_cache.set(CHANGED_KEY, 1, timeout=settings.REPLICA_PIN_SECONDS)
         try:
             default_cache.incr(GENERATION_KEY)  # atomic: Redis's INCR, or under a lock file
         except ValueError:
             default_cache.set(GENERATION_KEY, _new_generation(), timeout=None)
     except Exception:
         logger.exception("Could not invalidate the page cache")
+
+
+def changed_recently():
+    """Did public content change in the last REPLICA_PIN_SECONDS (or is the cache unreadable)?
+
+    Until the replicas have replayed a change, a page rendered from one of them would be stale
+    yet stored under the new generation; hled/routers.py reads from the primary meanwhile.
+    """
+    try:
+        return default_cache.get(CHANGED_KEY) is not None
+    except Exception:
+        return True
 
 
 def content_changed(sender, **kwargs):

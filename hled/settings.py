@@ -2,7 +2,8 @@
 
 Variables (all optional in development, see README "Configuration"):
 DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
-DATABASE_URL, DJANGO_CONN_MAX_AGE, DJANGO_STATEMENT_TIMEOUT_MS, DJANGO_RETRY_AFTER, REDIS_URL,
+DATABASE_URL, DATABASE_REPLICA_URLS, DJANGO_REPLICA_PIN_SECONDS, DJANGO_CONN_MAX_AGE,
+DJANGO_STATEMENT_TIMEOUT_MS, DJANGO_RETRY_AFTER, REDIS_URL,
 DJANGO_CACHE_DIR, DJANGO_CACHE_MAX_ENTRIES, DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
 DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_SHARED_MAX_AGE,
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
@@ -109,6 +110,9 @@ MIDDLEWARE = [
     # Right after it: a client's public pages rendered afresh (not hits) are limited per
     # window (security/renders.py).
     "security.middleware.RenderLimitMiddleware",
+    # With DATABASE_REPLICA_URLS: anonymous GET / HEAD requests read from a replica, the rest
+    # from the primary; a client that wrote is pinned to it for a while (hled/routers.py).
+    "hled.routers.ReplicaMiddleware",
     # A database or Redis that does not answer gives a friendly 503 with Retry-After, not a
     # 500 (dialogue/middleware.py; hled/urls.py's handler500 for errors in a middleware).
     "dialogue.middleware.ServiceUnavailableMiddleware",
@@ -161,27 +165,45 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # SQLite file by default; PostgreSQL (psycopg 3) in production, e.g.
 # DATABASE_URL=postgres://hled:secret@db.internal:5432/hled. Connections are kept open between
 # requests (DJANGO_CONN_MAX_AGE seconds) and checked before reuse.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
+CONN_MAX_AGE = int(os.environ.get("DJANGO_CONN_MAX_AGE", "60"))
 # Web requests (hled/wsgi.py and hled/asgi.py set HLED_PROCESS=web) give up on a statement
 # after this many milliseconds and answer 503, rather than hold a worker; management commands
 # (migrate, generate_volume, backup) are never cut. 0 turns it off.
 STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_STATEMENT_TIMEOUT_MS", "5000"))
 WEB_PROCESS = os.environ.get("HLED_PROCESS") == "web"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    # Fail fast (and let /readyz say so) when the database host does not answer.
-    _options.setdefault("connect_timeout", 5)
-    # No JIT compilation: the pages' queries are short, and PostgreSQL's cost estimates at
-    # volume made it compile some for 40 ms to save less than a millisecond of execution.
-    _options["options"] = "-c jit=off"
-    if WEB_PROCESS and STATEMENT_TIMEOUT_MS > 0:
-        _options["options"] += f" -c statement_timeout={STATEMENT_TIMEOUT_MS}"
+
+
+def database(url):
+    """One DATABASES entry for `url`, the primary and each replica alike."""
+    config = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
+        # Fail fast (and let /readyz say so) when the database host does not answer.
+        options.setdefault("connect_timeout", 5)
+        # No JIT compilation: the pages' queries are short, and PostgreSQL's cost estimates at
+        # volume made it compile some for 40 ms to save less than a millisecond of execution.
+        options["options"] = "-c jit=off"
+        if WEB_PROCESS and STATEMENT_TIMEOUT_MS > 0:
+            options["options"] += f" -c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    return config
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
+# Streaming replicas of the primary (comma-separated URLs, each parsed as DATABASE_URL is):
+# aliases replica1, replica2 … Anonymous visitors' GET and HEAD requests read from one of them;
+# staff, writes, transactions, management commands and a client that wrote in the last
+# DJANGO_REPLICA_PIN_SECONDS use the primary (hled/routers.py). In tests each one mirrors the
+# primary's test database.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASE_REPLICAS.append(f"replica{_number}")
+    DATABASES[f"replica{_number}"] = {**database(_url), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["hled.routers.ReplicaRouter"] if DATABASE_REPLICAS else []
+# Seconds after a write during which that client (by a cookie), and after a change to public
+# content every visitor, reads from the primary: longer than the replicas' worst lag.
+REPLICA_PIN_SECONDS = int(os.environ.get("DJANGO_REPLICA_PIN_SECONDS", "5"))
 # Seconds a 503 (database or Redis unavailable) asks clients to wait before trying again.
 RETRY_AFTER = int(os.environ.get("DJANGO_RETRY_AFTER", "30"))
 # The cache is Redis when REDIS_URL is set (shared by every worker and app server), else files

@@ -51,9 +51,23 @@ def accepts_connections(port):
 class PostgresServer:
     """A PostgreSQL cluster of its own (initdb into a temporary directory), trust auth."""
 
-    def __init__(self):
+    # Fast and not crash-safe: these clusters are thrown away. A commit returns before its WAL
+    # is flushed, so a standby (which receives flushed WAL) lags by up to the WAL writer's
+    # delay (some 200-600 ms): pass synchronous_commit="on" to measure replication lag.
+    SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+    def __init__(self, **settings):
+        self.settings = {**self.SETTINGS, **settings}
+        self.prepare("hled-pg-")
+        # Trust for 127.0.0.1, replication connections included (initdb's pg_hba.conf).
+        self.run(
+            "initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"
+        )  # fmt: skip
+        self.start()
+
+    def prepare(self, prefix):
         self.port = free_port()
-        self.directory = Path(tempfile.mkdtemp(prefix="hled-pg-"))
+        self.directory = Path(tempfile.mkdtemp(prefix=prefix))
         self.data = self.directory / "data"
         self.log = self.directory / "server.log"
         self.as_postgres = []
@@ -61,10 +75,6 @@ class PostgresServer:
             postgres = pwd.getpwnam("postgres")
             os.chown(self.directory, postgres.pw_uid, postgres.pw_gid)
             self.as_postgres = ["runuser", "-u", "postgres", "--"]
-        self.run(
-            "initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"
-        )  # fmt: skip
-        self.start()
 
     @property
     def url(self):
@@ -75,9 +85,8 @@ class PostgresServer:
         subprocess.run(command, check=True, capture_output=True, timeout=60)
 
     def start(self):
-        options = (
-            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off"
+        options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1" + "".join(
+            f" -c {name}={value}" for name, value in self.settings.items()
         )
         self.run("pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w", "start")
 
@@ -93,6 +102,20 @@ class PostgresServer:
         with suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class StandbyServer(PostgresServer):
+    """A hot standby streaming from `primary`: `pg_basebackup -R` into a directory of its own
+    (the primary's settings, ALTER SYSTEM ones included, come along), then started."""
+
+    def __init__(self, primary):
+        self.settings = primary.settings
+        self.prepare("hled-pg-standby-")
+        self.run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres",
+            "-D", self.data, "-R", "-X", "stream", "-c", "fast", "--no-sync",
+        )  # fmt: skip
+        self.start()
 
 
 class RedisServer:

@@ -24,6 +24,8 @@ VARIABLES = [
     "HLED_PROCESS",
     "DJANGO_CACHE_DIR",
     "DJANGO_CACHE_MAX_ENTRIES",
+    "DATABASE_REPLICA_URLS",
+    "DJANGO_REPLICA_PIN_SECONDS",
 ]
 
 
@@ -90,6 +92,41 @@ def test_production_on_postgresql_and_redis(load_settings):
     assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert settings["PAGE_CACHE_ENABLED"] is True
     assert settings["SILENCED_SYSTEM_CHECKS"] == []
+
+
+def test_no_replicas_no_router(load_settings):
+    settings = load_settings()
+    assert settings["DATABASE_REPLICAS"] == []
+    assert settings["DATABASE_ROUTERS"] == []
+    assert list(settings["DATABASES"]) == ["default"]
+
+
+def test_read_replicas_are_configured_like_the_primary(load_settings):
+    settings = load_settings(
+        DATABASE_URL="postgres://hled:secret@db.internal:5432/hled",
+        DATABASE_REPLICA_URLS="postgres://hled:secret@replica-a:5432/hled, "
+        "postgres://hled:secret@replica-b:6432/hled",
+        DJANGO_CONN_MAX_AGE="120",
+        DJANGO_REPLICA_PIN_SECONDS="9",
+        HLED_PROCESS="web",
+    )
+    assert settings["DATABASE_REPLICAS"] == ["replica1", "replica2"]
+    assert settings["DATABASE_ROUTERS"] == ["hled.routers.ReplicaRouter"]
+    assert settings["REPLICA_PIN_SECONDS"] == 9
+    primary = settings["DATABASES"]["default"]
+    for alias, host, port in (("replica1", "replica-a", 5432), ("replica2", "replica-b", 6432)):
+        replica = settings["DATABASES"][alias]
+        assert (replica["HOST"], replica["PORT"], replica["NAME"]) == (host, port, "hled")
+        assert replica["CONN_MAX_AGE"] == primary["CONN_MAX_AGE"] == 120
+        assert replica["CONN_HEALTH_CHECKS"] is True
+        assert replica["OPTIONS"] == primary["OPTIONS"]
+        assert replica["OPTIONS"]["options"] == "-c jit=off -c statement_timeout=5000"
+        # The test run reads the primary's test database through it.
+        assert replica["TEST"] == {"MIRROR": "default"}
+    middleware = settings["MIDDLEWARE"]
+    assert middleware.index("hled.routers.ReplicaMiddleware") < middleware.index(
+        "django.contrib.sessions.middleware.SessionMiddleware"
+    )
 
 
 def test_the_file_cache_can_be_placed_and_sized(load_settings, tmp_path):
