@@ -416,10 +416,18 @@ UPLOAD_MAX_BYTES = int(os.environ.get("DJANGO_UPLOAD_MAX_MB", "20")) * 1024 * 10
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
+
+def _not_429(record):
+    return getattr(record, "status_code", None) != 429
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A flood refused with 429 would write one WARNING per request; security/renders.py logs
+    # one line per client and window instead.
+    "filters": {"not_429": {"()": "django.utils.log.CallbackFilter", "callback": _not_429}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["not_429"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 

@@ -102,6 +102,14 @@ def seconds_to_wait(request, now=None):
         return None
     if not _over(count, milliseconds):
         return None
+    if count == settings.RENDER_BURST + 1:
+        # Once per client and window (the counter passes the burst once), not per refusal.
+        logger.warning(
+            "Render limit: a client had %s renders in %s s; refused for %s s",
+            settings.RENDER_BURST,
+            settings.RENDER_WINDOW,
+            math.ceil(left),
+        )
     return max(1, math.ceil(left))
 
 
@@ -110,10 +118,20 @@ def spent(request, seconds, now=None):
     if not _limited() or settings.RENDER_SECONDS <= 0:
         return
     _, time_key, left = _window(request, time.time() if now is None else now)
+    added = max(1, round(seconds * 1000))
     try:
-        _raise(time_key, max(1, round(seconds * 1000)), left)
+        total = _raise(time_key, added, left)
     except Exception:
         logger.warning("Render limit unavailable; time not counted", exc_info=True)
+        return
+    budget = settings.RENDER_SECONDS * 1000
+    if total - added < budget <= total:
+        logger.warning(
+            "Render limit: a client's renders took %.1f s in %s s; refused for %s s",
+            total / 1000,
+            settings.RENDER_WINDOW,
+            math.ceil(left),
+        )
 
 
 def too_many_renders(seconds, language=None):

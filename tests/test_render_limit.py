@@ -179,3 +179,19 @@ def test_a_client_whose_renders_take_long_is_refused_before_its_burst(
     # Other clients keep their own budget.
     other = client.get(meetings[2].get_absolute_url(), REMOTE_ADDR="198.51.100.7")
     assert other.status_code == 200
+
+
+def test_a_flood_is_logged_once_per_window_not_per_refusal(client, meetings, caplog):
+    import logging
+
+    from hled.settings import _not_429
+
+    for _ in range(3):
+        for meeting in meetings:
+            client.get(meeting.get_absolute_url())
+    limit_lines = [r for r in caplog.records if r.getMessage().startswith("Render limit:")]
+    assert len(limit_lines) == 1
+    refused = [r for r in caplog.records if getattr(r, "status_code", None) == 429]
+    assert refused  # Django's per-request lines, which the console handler's filter drops
+    assert not any(_not_429(record) for record in refused)
+    assert _not_429(logging.makeLogRecord({"msg": "other"}))
