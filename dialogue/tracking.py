@@ -39,35 +39,19 @@ def status_rows(counts):
 
 
 def breakdown(agreements):
-    """Counts by status: overall, per pillar and per side (one query).
+    """Counts by status: overall, per pillar and per side (two queries: the counts, the
+    pillars).
 
-    The database groups the agreements by (pillar, overall status, each side's status); the
-    few combinations it returns are added up here.
+    The database groups the agreements by (pillar, overall status, each side's status), as
+    `with_state()` reads them (the stored copy while it is current); the few combinations it
+    returns are added up here.
     """
     side_names = [f"{prefix}_status" for _side, prefix in SIDE_FIELDS]
-    # The latest published update of each agreement, found once per agreement (a correlated
-    # subquery), then grouped: the state's columns are read from the update rows themselves.
-    latest = agreements.order_by().annotate(
-        latest_id=Subquery(latest_public_update().values("pk")[:1])
-    )
+    if "status" not in agreements.query.annotations:
+        agreements = agreements.with_state()
     rows = list(
-        AgreementUpdate.objects.filter(pk__in=latest.values("latest_id"))
-        .order_by()
-        .values("agreement__pillar", "status", *side_names)
-        .annotate(n=Count("pk"))
+        agreements.order_by().values("pillar", "status", *side_names).annotate(n=Count("pk"))
     )
-    # Agreements without a published update yet: "proposed", no side tracked (one query).
-    reported = {}
-    for row in rows:
-        row["pillar"] = row.pop("agreement__pillar")
-        reported[row["pillar"]] = reported.get(row["pillar"], 0) + row["n"]
-    for row in agreements.order_by().values("pillar").annotate(n=Count("pk")):
-        missing = row["n"] - reported.get(row["pillar"], 0)
-        if missing:
-            rows.append(
-                {"pillar": row["pillar"], "status": AgreementStatus.PROPOSED, "n": missing}
-                | dict.fromkeys(side_names, "")
-            )
     overall, by_pillar = {}, {}
     by_side = {side: {} for side, _prefix in SIDE_FIELDS}
     total = 0
