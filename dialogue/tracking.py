@@ -10,7 +10,7 @@ import datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Subquery, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Max, Subquery, Value, When, Window
 from django.db.models.functions import ExtractYear, Lag, RowNumber
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from .models import (
     Pillar,
 )
 from .models.agreements import latest_public_update
+from .models.publication import public_filter
 
 STATUS_ORDER = list(AgreementStatus.values)
 MEETINGS_SHOWN = 12
@@ -100,11 +101,19 @@ def by_meeting(agreements):
     (two queries): [{meeting, announced, delivered, statuses}], oldest first."""
     from .models import Meeting
 
-    meetings = list(
-        Meeting.objects.public()
-        .filter(pk__in=agreements.order_by().values("origin_meeting"))
-        .order_by("-start")[:MEETINGS_SHOWN]
+    # The latest meetings are found from the agreements' side (joined to their public origin
+    # meeting, grouped, the first few kept): from the meetings' side, PostgreSQL cannot
+    # estimate how many agreements a filter on their state keeps, and compared every meeting
+    # with every matching agreement (0.4 s at 20,000 agreements).
+    latest = (
+        agreements.order_by()
+        .filter(public_filter("origin_meeting__"))
+        .values("origin_meeting")
+        .annotate(start=Max("origin_meeting__start"))
+        .order_by("-start", "-origin_meeting")
+        .values("origin_meeting")[:MEETINGS_SHOWN]
     )
+    meetings = list(Meeting.objects.public().filter(pk__in=latest).order_by("-start", "-pk"))
     rows = (
         agreements.filter(origin_meeting__in=[meeting.pk for meeting in meetings])
         .order_by()

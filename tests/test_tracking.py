@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from dialogue import publishing
-from dialogue.models import Agreement, AgreementUpdate, Meeting, PublicationStatus
+from dialogue.models import STATE_FIELDS, Agreement, AgreementUpdate, Meeting, PublicationStatus
 
 from .admin_forms import open_form
 from .factories import (
@@ -100,6 +100,35 @@ def test_the_state_is_stored_on_the_agreement_and_read_from_there_while_current(
         state_status="completed", state_as_of=timezone.now() + dt.timedelta(hours=1)
     )
     assert state(agreement)[0] == "signed"
+
+
+def test_the_state_read_without_a_current_copy_is_the_rule_itself():
+    from dialogue.models.agreements import state_from_updates
+
+    bare = AgreementFactory()
+    same_day = AgreementFactory()
+    for title, status in (("First", "signed"), ("Second", "in-force")):
+        AgreementUpdateFactory(agreement=same_day, date=dt.date(2016, 1, 1), title=title,
+                               status=status, progress=50, mx_status=status,
+                               mx_progress=40)  # fmt: skip
+    hidden = AgreementFactory(status="announced", progress=10)
+    AgreementUpdateFactory(agreement=hidden, date=dt.date.today(), status="completed",
+                           progress=100, draft=True)  # fmt: skip
+    AgreementUpdateFactory(agreement=hidden, date=dt.date.today(), status="suspended",
+                           progress=10, scheduled=True)  # fmt: skip
+    Agreement.objects.update(state_as_of=None, state_status="superseded")  # no current copy
+    names = (*STATE_FIELDS, "last_reported_on")
+    read = Agreement.objects.with_state().order_by("pk").values_list(*names)
+    rule = (
+        Agreement.objects.annotate(**{f"rule_{k}": v for k, v in state_from_updates().items()})
+        .order_by("pk")
+        .values_list(*(f"rule_{name}" for name in names))
+    )
+    assert list(read) == list(rule)
+    assert [row[:3] for row in read] == [
+        ("proposed", 0, None), ("in-force", 50, ""), ("announced", 10, "")
+    ]  # fmt: skip
+    assert bare.pk < same_day.pk < hidden.pk
 
 
 def test_the_stored_state_follows_every_change_to_the_updates(publisher):
