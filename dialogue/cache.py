@@ -50,13 +50,15 @@ from django.utils.cache import (
 )
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import http_date
-from django.utils.translation import get_language_from_path
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_from_path
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
 NEXT_CHANGE_KEY = "page-cache:next-change:{generation}"
 PAGE_KEY = "page-cache:page:{generation}:{variant}"
+FRAGMENT_KEY = "page-cache:fragment:{generation}:{name}:{variant}"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # The URL namespaces of public pages, and the apps whose records they show.
 PUBLIC_NAMESPACES = frozenset({"dialogue", "consultations"})
@@ -191,6 +193,46 @@ def cached_next_change(cache, generation):
             timeout = min(timeout, max(1, int(value - now)))
         cache.set(key, value, timeout=timeout)
     return value
+
+
+def fragment(name, parts, render, *, enabled=True):
+    """The HTML `render()` returns for the part `name` of a page, given `parts` (what it
+    depends on besides the content: the filters chosen, say; the language and the release are
+    added), kept in the cache like whole pages are: under the current content generation, so
+    any change to a record renders it afresh, and not past the next moment time alone changes
+    what visitors see (`next_change_at`).
+
+    For the parts of a page that cost the most and repeat across its URLs (the tracker's
+    figures are the same on each page of its list): a page-cache miss then renders the rest.
+    ``FRAGMENT_CACHE_ENABLED`` off, `enabled` false or the cache unavailable: `render()`.
+    """
+    if not (enabled and settings.FRAGMENT_CACHE_ENABLED):
+        return render()
+    try:
+        generation = current_generation()
+        variant = repr((settings.PAGE_CACHE_RELEASE, get_language(), parts))
+        digest = hashlib.md5(variant.encode(), usedforsecurity=False).hexdigest()
+        key = FRAGMENT_KEY.format(generation=generation, name=name, variant=digest)
+        entry = default_cache.get(key)
+        if entry is not None and (not entry["until"] or entry["until"] > time.time()):
+            return mark_safe(entry["html"])
+        # Computed before rendering, so a record that becomes public meanwhile expires it.
+        until = cached_next_change(default_cache, generation)
+    except DatabaseError:
+        raise
+    except Exception:
+        logger.exception("Fragment cache unavailable; rendering without it")
+        return render()
+    html = render()
+    timeout = settings.PAGE_CACHE_TIMEOUT
+    if until:
+        timeout = min(timeout, int(until - time.time()))
+    if timeout > 0:
+        try:
+            default_cache.set(key, {"html": str(html), "until": until}, timeout=timeout)
+        except Exception:
+            logger.exception("Could not store a fragment in the cache")
+    return html
 
 
 def url_language(request):

@@ -1,9 +1,27 @@
 """Stored state, 1 of 2: each agreement keeps a copy of its current state (read from its
 latest published update), with when it was computed and until when it holds (the next
 scheduled update). Empty until 0016 fills it; while empty, the state is read from the updates.
+
+On PostgreSQL, an agreement's long texts (body, impact, search vector) now live out of line
+(TOAST) once a row passes 1 kB rather than 2 kB: lists scan, count and sort agreements by
+short columns, and read 20 MB instead of 78 MB at 20,000 agreements. 0016 rewrites every row.
 """
 
 from django.db import migrations, models
+
+TOAST_TARGET = 1024
+
+
+def long_texts_out_of_line(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"ALTER TABLE dialogue_agreement SET (toast_tuple_target = {TOAST_TARGET})"
+        )
+
+
+def long_texts_inline(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE dialogue_agreement RESET (toast_tuple_target)")
 
 
 class Migration(migrations.Migration):
@@ -13,6 +31,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(long_texts_out_of_line, long_texts_inline),
         migrations.AddField(
             model_name='agreement',
             name='state_as_of',
