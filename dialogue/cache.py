@@ -195,7 +195,7 @@ def cached_next_change(cache, generation):
     return value
 
 
-def fragment(name, parts, render, *, enabled=True):
+def fragment(name, parts, render, *, enabled=True, generation=None):
     """The HTML `render()` returns for the part `name` of a page, given `parts` (what it
     depends on besides the content: the filters chosen, say; the language and the release are
     added), kept in the cache like whole pages are: under the current content generation, so
@@ -205,11 +205,14 @@ def fragment(name, parts, render, *, enabled=True):
     For the parts of a page that cost the most and repeat across its URLs (the tracker's
     figures are the same on each page of its list): a page-cache miss then renders the rest.
     ``FRAGMENT_CACHE_ENABLED`` off, `enabled` false or the cache unavailable: `render()`.
+    `generation`: the content generation read once for a page of many fragments (read before
+    any of them is rendered, it is safe: a change meanwhile leaves them under the old one).
     """
     if not (enabled and settings.FRAGMENT_CACHE_ENABLED):
         return render()
     try:
-        generation = current_generation()
+        if generation is None:
+            generation = current_generation()
         variant = repr((settings.PAGE_CACHE_RELEASE, get_language(), parts))
         digest = hashlib.md5(variant.encode(), usedforsecurity=False).hexdigest()
         key = FRAGMENT_KEY.format(generation=generation, name=name, variant=digest)

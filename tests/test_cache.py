@@ -471,3 +471,18 @@ class TestFragments:
 
         monkeypatch.setattr(page_cache, "current_generation", broken)
         assert "1 commitment" in body(client.get(url("progress")))
+
+    def test_agreement_cards_follow_every_change_they_show(self, client):
+        agreement = AgreementFactory(title="Air transport", status="implementing", progress=30)
+        lead = StakeholderFactory(name="Department of Transportation", country="US")
+        AgreementPartyFactory(agreement=agreement, stakeholder=lead, role="lead")
+        path = url("agreement-list")
+        page = body(client.get(path))
+        assert "Air transport" in page and "Department of Transportation" in page
+        agreement.title = "Air services"
+        agreement.save()
+        lead.name = "Department of Transport"
+        lead.save()
+        page = body(client.get(path))
+        assert "Air services" in page and "Department of Transport<" in page
+        assert "Air transport" not in page

@@ -278,3 +278,39 @@ def subscribe_links(context, feed, slug=None, calendar=None, filtered=False, hea
         "calendar": calendar_url,
         "filtered": bool(query),
     }
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, parts):
+        self.nodelist, self.parts = nodelist, parts
+
+    def render(self, context):
+        from dialogue import cache as page_cache
+
+        name, *parts = (str(part.resolve(context)) for part in self.parts)
+        request = context.get("request")
+        generation = None
+        if request is not None and settings.FRAGMENT_CACHE_ENABLED:
+            # Read once per request: every fragment of the page is kept under it.
+            generation = getattr(request, "fragment_generation", None)
+            if generation is None:
+                try:
+                    generation = request.fragment_generation = page_cache.current_generation()
+                except Exception:
+                    generation = None  # fragment() reads it, or renders without the cache
+        return page_cache.fragment(
+            name, tuple(parts), lambda: self.nodelist.render(context), generation=generation
+        )
+
+
+@register.tag("fragment")
+def do_fragment(parser, token):
+    """``{% fragment "name" key … %}…{% endfragment %}``: the enclosed HTML kept per content
+    generation, language and key (dialogue/cache.py `fragment`). The key must name everything
+    the HTML depends on, the records it shows (by their id) and the variables it reads."""
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("{% fragment %} needs a name")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, [parser.compile_filter(bit) for bit in bits])
