@@ -230,7 +230,7 @@ def measure_in_process(urls):
     result = {"queries_cold": 0, "queries_warm": 0, "html_bytes": 0, "html_gzip_bytes": 0}
     timings, miss_timings = [], []
     for url in urls:
-        with override_settings(PAGE_CACHE_ENABLED=False):
+        with override_settings(PAGE_CACHE_ENABLED=False, FRAGMENT_CACHE_ENABLED=False):
             client.get(url)
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
@@ -245,7 +245,7 @@ def measure_in_process(urls):
         result["html_bytes"] = max(result["html_bytes"], len(response.content))
         compressed = len(gzip.compress(response.content, compresslevel=6))
         result["html_gzip_bytes"] = max(result["html_gzip_bytes"], compressed)
-        with override_settings(PAGE_CACHE_ENABLED=True):
+        with override_settings(PAGE_CACHE_ENABLED=True, FRAGMENT_CACHE_ENABLED=True):
             client.get(url)
             with CaptureQueriesContext(connection) as queries:
                 client.get(url)

@@ -50,7 +50,8 @@ from django.utils.cache import (
 )
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import http_date
-from django.utils.translation import get_language_from_path
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_from_path
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ GENERATION_KEY = "page-cache:generation"
 CHANGED_KEY = "page-cache:changed"
 NEXT_CHANGE_KEY = "page-cache:next-change:{generation}"
 PAGE_KEY = "page-cache:page:{generation}:{variant}"
+FRAGMENT_KEY = "page-cache:fragment:{generation}:{digest}"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # The URL namespaces of public pages, and the apps whose records they show.
 PUBLIC_NAMESPACES = frozenset({"dialogue", "consultations"})
@@ -212,60 +214,77 @@ def cached_next_change(cache, generation):
     return value
 
 
-FRAGMENT_KEY = "page-cache:fragment:{generation}:{release}:{digest}"
-
-
 def fragment_store(request):
     """(generation, until) under which this render may read and store fragments, or None.
 
-    Only a public page that the page cache is about to render and store for an anonymous
-    visitor qualifies (``request.page_cache_entry`` is set): fragments live under the same
-    generation and expire at the same moment as the page, so they can never show what the page
-    itself could not. Staff (previews, drafts), a page cache switched off or unreachable: None,
-    and everything renders.
+    Only an anonymous visitor's render of a public page qualifies (``request.page_cache`` is
+    "public": set by `PageCacheMiddleware.process_view` whether or not whole pages are
+    stored), with ``FRAGMENT_CACHE_ENABLED``. Fragments live under the content generation,
+    read once per request (the page cache's own reading when it is about to store the page),
+    and expire at the next moment time alone changes what visitors see, as pages do; so a
+    fragment can never show what the page itself could not. Staff (previews, drafts), the
+    setting off, or the cache unreachable: None, and everything renders.
     """
-    entry = getattr(request, "page_cache_entry", None)
-    miss = getattr(request, "page_cache_miss", None)
-    if entry is None or miss is None or getattr(request, "page_cache", None) != "public":
+    if request is None or not settings.FRAGMENT_CACHE_ENABLED:
         return None
-    until = entry[1]
-    if until and until <= time.time():
+    if getattr(request, "page_cache", None) != "public":
         return None
-    return miss[1], until
+    if hasattr(request, "fragment_store"):
+        return request.fragment_store
+    store = None
+    try:
+        miss = getattr(request, "page_cache_miss", None)
+        entry = getattr(request, "page_cache_entry", None)
+        if miss is not None and entry is not None:
+            generation, until = miss[1], entry[1]
+        else:
+            generation = current_generation()
+            # Computed before rendering, so a record that becomes public meanwhile expires it.
+            until = cached_next_change(default_cache, generation)
+        if not until or until > time.time():
+            store = (generation, until)
+    except DatabaseError:
+        raise  # the view cannot render either: the 503 of dialogue/middleware.py
+    except Exception:
+        logger.exception("Fragment cache unavailable; rendering without it")
+    request.fragment_store = store
+    return store
 
 
 def render_fragments(request, parts, render):
-    """The HTML of each part, from the cache where this page's generation holds it.
+    """The HTML of each part of a page, from the cache where this generation holds it.
 
-    `parts` are (name, part) pairs, each name unique to what the HTML shows (the template
-    using it, the template rendering it, the language, the record and its version); `render`
-    makes a part's HTML. One read (get_many) for all of them, one write (set_many) for those
-    rendered here.
+    `parts` are (name, part) pairs, each name naming everything its HTML depends on besides
+    the content (the template, the record and its version, the filters chosen …; the language
+    and the release are added); `render(part)` makes a part's HTML. One read (get_many) for all
+    of them, one write (set_many) for those rendered here. Used for what costs the most and
+    repeats across a page type's URLs (its cards, the tracker's figures), so that a page-cache
+    miss (a new filter combination, the next page) renders only the rest.
     """
-    store = fragment_store(request) if request is not None else None
+    store = fragment_store(request)
     if store is None:
         return [render(part) for _, part in parts]
     generation, until = store
+    language = get_language()
 
     def key(name):
-        digest = hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
-        return FRAGMENT_KEY.format(
-            generation=generation, release=settings.PAGE_CACHE_RELEASE, digest=digest
-        )
+        variant = repr((settings.PAGE_CACHE_RELEASE, language, name))
+        digest = hashlib.md5(variant.encode(), usedforsecurity=False).hexdigest()
+        return FRAGMENT_KEY.format(generation=generation, digest=digest)
 
     keys = [key(name) for name, _ in parts]
     try:
         found = default_cache.get_many(keys)
     except Exception:
-        logger.exception("Page cache unavailable; rendering fragments without it")
+        logger.exception("Fragment cache unavailable; rendering without it")
         return [render(part) for _, part in parts]
     html, rendered = [], {}
     for cache_key, (_, part) in zip(keys, parts, strict=True):
         if cache_key in found:
-            html.append(found[cache_key])
+            html.append(mark_safe(found[cache_key]))
         else:
             html.append(render(part))
-            rendered[cache_key] = html[-1]
+            rendered[cache_key] = str(html[-1])
     if rendered:
         timeout = settings.PAGE_CACHE_TIMEOUT
         if until:
@@ -276,6 +295,12 @@ def render_fragments(request, parts, render):
             except Exception:
                 logger.exception("Could not store fragments in the cache")
     return html
+
+
+def fragment(request, name, parts, render):
+    """One part of a page (`render_fragments`): the HTML `render()` returns, kept under `name`
+    and `parts` (what it depends on besides the content)."""
+    return render_fragments(request, [(repr((name, parts)), None)], lambda _: render())[0]
 
 
 def url_language(request):

@@ -3,14 +3,17 @@
 of its related records is decided there, never here or in a template."""
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from . import cache as page_cache
 from . import calendars, charts, factsheet, search, tracking
 from .filters import AgreementFilter, MeetingFilter, ProgressFilter, StakeholderFilter
 from .models import (
@@ -66,6 +69,22 @@ class PreviewMixin:
         context = super().get_context_data(**kwargs)
         context["is_preview"] = not self.object.is_public
         return context
+
+
+class NarrowPaginator(Paginator):
+    """Pages whose records are found narrow, then read whole: the page's ids are sorted from
+    the sort keys alone (a subquery), and only those rows are read with their joins and
+    state. Sorting every matching row whole (its texts, its joined meeting and pillar) cost
+    the tracker 0.1 s at 20,000 agreements. Still one query per page."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
 class PaginatedFilterView(FilterView):
@@ -162,6 +181,7 @@ class AgreementListView(PaginatedFilterView):
 
     filterset_class = AgreementFilter
     template_name = "dialogue/agreement_list.html"
+    paginator_class = NarrowPaginator
 
     def get_queryset(self):
         return Agreement.objects.public().with_lead_agencies().newest_first()
@@ -314,6 +334,7 @@ class ProgressView(PaginatedFilterView):
 
     filterset_class = ProgressFilter
     template_name = "dialogue/progress.html"
+    paginator_class = NarrowPaginator
 
     def get_paginate_by(self, queryset):
         return 50
@@ -325,37 +346,63 @@ class ProgressView(PaginatedFilterView):
         context = super().get_context_data(**kwargs)
         valid = self.filterset.is_bound is False or self.filterset.is_valid()
         agreements = self.filterset.qs if valid else self.get_queryset().none()
-        summary = tracking.breakdown(agreements)
-        meetings = tracking.by_meeting(agreements)
-        over_time = tracking.progress_over_time(agreements)
         figures = list(KeyFigure.objects.public().with_public_parts())
         for figure in figures:
             series = [{"year": v.year, "value": float(v.value)} for v in figure.values.all()]
             figure.series = list(figure.values.all())
             figure.chart = charts.sparkline(series, value="value") if len(series) > 1 else None
         context.update(
-            summary=summary,
-            pillar_chart=charts.paired_bars(
+            figures=(
+                page_cache.fragment(
+                    self.request,
+                    "tracker-figures",
+                    self.chosen_filters(),
+                    lambda: self.render_figures(agreements),
+                )
+                if valid
+                else self.render_figures(agreements)
+            ),
+            key_figures=figures,
+        )
+        return context
+
+    def chosen_filters(self):
+        """The filters as chosen (records by their slug): the figures do not depend on the
+        page, nor on parameters that are no filter."""
+        if not self.filterset.is_bound:
+            return ()
+        chosen = sorted(self.filterset.form.cleaned_data.items())
+        return tuple((name, str(getattr(value, "slug", value) or "")) for name, value in chosen)
+
+    def render_figures(self, agreements):
+        """The figures over every commitment the filters keep (counts by status, pillar, side
+        and meeting, progress over time), as HTML."""
+        summary = tracking.breakdown(agreements)
+        meetings = tracking.by_meeting(agreements)
+        over_time = tracking.progress_over_time(agreements)
+        context = {
+            "summary": summary,
+            "pillar_chart": charts.paired_bars(
                 [{"label": str(row["pillar"] or "—"), **row} for row in summary["pillars"]],
                 label="label",
                 first="total",
                 second="delivered",
             ),
-            status_chart=charts.bars(summary["overall"], label="label", value="count"),
-            meetings=meetings,
-            meeting_chart=charts.paired_bars(
+            "status_chart": charts.bars(summary["overall"], label="label", value="count"),
+            "meetings": meetings,
+            "meeting_chart": charts.paired_bars(
                 [{"label": row["meeting"].title, **row} for row in meetings],
                 label="label",
                 first="announced",
                 second="delivered",
             ),
-            over_time=over_time,
-            over_time_chart=charts.line(
+            "over_time": over_time,
+            "over_time_chart": charts.line(
                 over_time, label="year", value="average", maximum=100, unit="%"
             ),
-            key_figures=figures,
-        )
-        return context
+        }
+        # No request: the part reads nothing of it, and context processors would cost queries.
+        return render_to_string("dialogue/_progress_figures.html", context)
 
 
 class FactSheetView(PreviewMixin, DetailView):

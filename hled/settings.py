@@ -5,7 +5,7 @@ DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGI
 DATABASE_URL, DATABASE_REPLICA_URLS, DJANGO_REPLICA_PIN_SECONDS, DJANGO_CONN_MAX_AGE,
 DJANGO_STATEMENT_TIMEOUT_MS, DJANGO_RETRY_AFTER, REDIS_URL,
 DJANGO_CACHE_DIR, DJANGO_CACHE_MAX_ENTRIES, DJANGO_PAGE_CACHE, DJANGO_PAGE_CACHE_MAX_AGE,
-DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_SHARED_MAX_AGE,
+DJANGO_PAGE_CACHE_TIMEOUT, DJANGO_PAGE_CACHE_SHARED_MAX_AGE, DJANGO_FRAGMENT_CACHE,
 DJANGO_HTTPS, DJANGO_HSTS_SECONDS, DJANGO_SERVE_MEDIA, DJANGO_MEDIA_ROOT, DJANGO_MEDIA_STORAGE,
 DJANGO_BACKUP_DIR, DJANGO_STATIC_ROOT, DJANGO_STATIC_URL, DJANGO_RELEASE, DJANGO_LOG_LEVEL,
 DJANGO_TRUSTED_PROXIES, DJANGO_RENDER_BURST, DJANGO_RENDER_WINDOW, DJANGO_RENDER_SECONDS,
@@ -238,6 +238,9 @@ else:
 # being shared by every worker either way; off by default with debug on, where templates
 # change under a running server and the cache would keep showing the old pages.
 PAGE_CACHE_ENABLED = env_bool("DJANGO_PAGE_CACHE", not DEBUG)
+# Parts of public pages kept the same way (dialogue/cache.py `render_fragments`: the lists'
+# cards, the tracker's figures), so a page-cache miss renders only the rest.
+FRAGMENT_CACHE_ENABLED = env_bool("DJANGO_FRAGMENT_CACHE", not DEBUG)
 # How long browsers and CDNs may reuse a public page without asking again (seconds).
 PAGE_CACHE_MAX_AGE = int(os.environ.get("DJANGO_PAGE_CACHE_MAX_AGE", "60"))
 # Longest life of a page in the server-side cache; content changes invalidate it sooner.

@@ -114,8 +114,9 @@ def english_by_default():
 @pytest.fixture(autouse=True)
 def page_cache_off(settings):
     """Pages render uncached, so the query-count guards measure real rendering;
-    tests/test_cache.py turns the page cache on where it tests it."""
+    tests/test_cache.py turns the page cache on where it tests it, and the fragment cache."""
     settings.PAGE_CACHE_ENABLED = False
+    settings.FRAGMENT_CACHE_ENABLED = False
 
 
 @pytest.fixture(autouse=True)

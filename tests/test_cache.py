@@ -414,3 +414,75 @@ def test_a_change_made_by_another_app_server_is_seen_by_the_next_request(redis_c
     redis.Redis.from_url(redis_location()).incr(key)
     assert client.get(path)["X-Page-Cache"] == "miss"
     assert client.get(path)["X-Page-Cache"] == "hit"
+
+
+class TestFragments:
+    """Parts of pages kept per content generation (`page_cache.fragment`): the tracker's
+    figures, the same on every page of its list."""
+
+    @pytest.fixture(autouse=True)
+    def fragments_on(self, settings):
+        settings.PAGE_CACHE_ENABLED = False  # every request renders the page around them
+        settings.FRAGMENT_CACHE_ENABLED = True
+
+    def test_the_tracker_figures_are_rendered_once_per_filter_and_follow_changes(
+        self, client, django_assert_max_num_queries
+    ):
+        from tests.factories import AgreementUpdateFactory
+
+        agreement = AgreementFactory(status="implementing", progress=30)
+        path = url("progress")
+        with django_assert_max_num_queries(30) as first:
+            assert "1 commitment" in body(client.get(path))
+        with django_assert_max_num_queries(len(first) - 4):  # counts, meetings, progress
+            assert "1 commitment" in body(client.get(path + "?page=1"))
+        # Another filter has figures of its own.
+        assert "0 commitments" in body(client.get(path + "?status=completed"))
+        update = AgreementUpdateFactory(agreement=agreement, date=dt.date.today(),
+                                        status="completed", progress=100)  # fmt: skip
+        assert "1 commitment" in body(client.get(path + "?status=completed"))
+        update.delete()
+        assert "0 commitments" in body(client.get(path + "?status=completed"))
+
+    def test_a_scheduled_update_changes_the_figures_at_its_time(self, client):
+        from tests.factories import AgreementUpdateFactory
+
+        agreement = AgreementFactory(status="implementing", progress=30)
+        publish_at = timezone.now() + dt.timedelta(seconds=1.5)
+        AgreementUpdateFactory(agreement=agreement, date=dt.date.today(), status="completed",
+                               progress=100, publish_at=publish_at)  # fmt: skip
+        path = url("progress") + "?status=completed"
+        assert "0 commitments" in body(client.get(path))
+        with time_machine.travel(publish_at + dt.timedelta(seconds=0.1), tick=False):
+            assert "1 commitment" in body(client.get(path))
+
+    def test_each_language_has_its_own(self, client):
+        AgreementFactory(status="implementing", progress=30)
+        assert "1 commitment" in body(client.get(url("progress")))
+        with translation.override("es"):
+            spanish = url("progress")
+        assert "1 compromiso" in body(client.get(spanish))
+
+    def test_an_unreachable_cache_renders_them(self, client, monkeypatch):
+        AgreementFactory(status="implementing", progress=30)
+
+        def broken(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        monkeypatch.setattr(page_cache, "current_generation", broken)
+        assert "1 commitment" in body(client.get(url("progress")))
+
+    def test_agreement_cards_follow_every_change_they_show(self, client):
+        agreement = AgreementFactory(title="Air transport", status="implementing", progress=30)
+        lead = StakeholderFactory(name="Department of Transportation", country="US")
+        AgreementPartyFactory(agreement=agreement, stakeholder=lead, role="lead")
+        path = url("agreement-list")
+        page = body(client.get(path))
+        assert "Air transport" in page and "Department of Transportation" in page
+        agreement.title = "Air services"
+        agreement.save()
+        lead.name = "Department of Transport"
+        lead.save()
+        page = body(client.get(path))
+        assert "Air services" in page and "Department of Transport<" in page
+        assert "Air transport" not in page

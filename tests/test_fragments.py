@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def page_cache_on(settings):
     settings.PAGE_CACHE_ENABLED = True
+    settings.FRAGMENT_CACHE_ENABLED = True
     cache.clear()
     yield
     cache.clear()
@@ -74,9 +75,17 @@ def test_cards_differ_by_language(client):
     assert "Título en español" in spanish and "English title" not in spanish
 
 
-def test_without_the_page_cache_nothing_is_kept(client, settings):
-    settings.PAGE_CACHE_ENABLED = False
+def test_with_the_fragment_cache_off_nothing_is_kept(client, settings):
+    settings.FRAGMENT_CACHE_ENABLED = False
     meeting = MeetingFactory(title="Original title")
     client.get(meetings_url("a=1"))
     Meeting.objects.filter(pk=meeting.pk).update(title="Changed quietly")
     assert "Changed quietly" in html(client.get(meetings_url("a=2")))
+
+
+def test_cards_are_kept_without_whole_pages_too(client, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    meeting = MeetingFactory(title="Original title")
+    client.get(meetings_url("a=1"))
+    Meeting.objects.filter(pk=meeting.pk).update(title="Changed quietly")
+    assert "Original title" in html(client.get(meetings_url("a=2")))

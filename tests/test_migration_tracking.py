@@ -1,5 +1,6 @@
 """Migrations 0012–0014 keep what visitors saw: each agreement shows the same status and progress
-after its state moved into its published implementation updates."""
+after its state moved into its published implementation updates; 0016 stores that state on
+each agreement."""
 
 import datetime as dt
 
@@ -13,9 +14,12 @@ BEFORE = ("dialogue", "0011_search")
 AFTER = ("dialogue", "0014_commitment_tracking_constraints")
 
 
-def migrate(target):
+def migrate(target=None):
+    """Migrate the dialogue app to `target`, by default its latest migration."""
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    if target is None:
+        (target,) = [node for node in executor.loader.graph.leaf_nodes() if node[0] == "dialogue"]
     executor.migrate([target])
     return executor.loader.project_state([target]).apps
 
@@ -44,6 +48,7 @@ def test_migration_keeps_each_agreements_state():
                            timezone="America/Mexico_City")  # fmt: skip
 
     migrate(AFTER)
+    migrate()  # the current models read the columns later migrations add
     from dialogue.models import Agreement as Current
     from dialogue.models import AgreementUpdate
     from dialogue.models import Meeting as CurrentMeeting
@@ -51,6 +56,11 @@ def test_migration_keeps_each_agreements_state():
     states = {a.slug: (a.status, a.progress) for a in Current.objects.with_state()}
     assert states == {"same": ("in-force", 90), "typed": ("implementing", 60),
                       "bare": ("signed", 20)}  # fmt: skip
+    # 0016 stored that state on each agreement.
+    stored = {a.slug: (a.state_status, a.state_progress, a.state_as_of is not None)
+              for a in Current.objects.all()}  # fmt: skip
+    assert stored == {"same": ("in-force", 90, True), "typed": ("implementing", 60, True),
+                      "bare": ("signed", 20, True)}  # fmt: skip
     assert AgreementUpdate.objects.filter(agreement__slug="same").count() == 2  # none added
     blank = AgreementUpdate.objects.get(title="Blank")
     assert (blank.status, blank.progress, blank.is_public) == ("announced", 0, True)

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from dialogue import publishing
-from dialogue.models import Agreement, AgreementUpdate, Meeting, PublicationStatus
+from dialogue.models import STATE_FIELDS, Agreement, AgreementUpdate, Meeting, PublicationStatus
 
 from .admin_forms import open_form
 from .factories import (
@@ -75,6 +75,111 @@ def test_draft_and_scheduled_updates_never_change_the_public_state():
     # The scheduled one takes effect at its time, with no job to run.
     with time_machine.travel(scheduled.publish_at + dt.timedelta(minutes=1)):
         assert state(agreement)[:2] == ("suspended", 30)
+
+
+def stored(agreement):
+    row = Agreement.objects.filter(pk=agreement.pk).values(
+        "state_status", "state_progress", "state_us_status", "state_until"
+    )
+    return tuple(row.get().values())
+
+
+def test_the_state_is_stored_on_the_agreement_and_read_from_there_while_current():
+    agreement = AgreementFactory()
+    assert stored(agreement) == ("proposed", 0, None, None)
+    AgreementUpdateFactory(agreement=agreement, date=dt.date(2015, 1, 6), status="signed",
+                           progress=40, us_status="signed", us_progress=40)  # fmt: skip
+    assert stored(agreement) == ("signed", 40, "signed", None)
+    # Pages read the stored copy (a copy changed behind the rule's back shows) …
+    Agreement.objects.filter(pk=agreement.pk).update(state_status="completed")
+    assert state(agreement)[0] == "completed"
+    # … but never one that was not computed, or computed at a later time than now.
+    Agreement.objects.filter(pk=agreement.pk).update(state_as_of=None)
+    assert state(agreement)[0] == "signed"
+    Agreement.objects.filter(pk=agreement.pk).update(
+        state_status="completed", state_as_of=timezone.now() + dt.timedelta(hours=1)
+    )
+    assert state(agreement)[0] == "signed"
+
+
+def test_the_state_read_without_a_current_copy_is_the_rule_itself():
+    from dialogue.models.agreements import state_from_updates
+
+    bare = AgreementFactory()
+    same_day = AgreementFactory()
+    for title, status in (("First", "signed"), ("Second", "in-force")):
+        AgreementUpdateFactory(agreement=same_day, date=dt.date(2016, 1, 1), title=title,
+                               status=status, progress=50, mx_status=status,
+                               mx_progress=40)  # fmt: skip
+    hidden = AgreementFactory(status="announced", progress=10)
+    AgreementUpdateFactory(agreement=hidden, date=dt.date.today(), status="completed",
+                           progress=100, draft=True)  # fmt: skip
+    AgreementUpdateFactory(agreement=hidden, date=dt.date.today(), status="suspended",
+                           progress=10, scheduled=True)  # fmt: skip
+    Agreement.objects.update(state_as_of=None, state_status="superseded")  # no current copy
+    names = (*STATE_FIELDS, "last_reported_on")
+    read = Agreement.objects.with_state().order_by("pk").values_list(*names)
+    rule = (
+        Agreement.objects.annotate(**{f"rule_{k}": v for k, v in state_from_updates().items()})
+        .order_by("pk")
+        .values_list(*(f"rule_{name}" for name in names))
+    )
+    assert list(read) == list(rule)
+    assert [row[:3] for row in read] == [
+        ("proposed", 0, None), ("in-force", 50, ""), ("announced", 10, "")
+    ]  # fmt: skip
+    assert bare.pk < same_day.pk < hidden.pk
+
+
+def test_the_stored_state_follows_every_change_to_the_updates(publisher):
+    agreement, other = AgreementFactory(), AgreementFactory()
+    first = AgreementUpdateFactory(agreement=agreement, date=dt.date(2014, 1, 1),
+                                   status="announced", progress=10)  # fmt: skip
+    draft = AgreementUpdateFactory(agreement=agreement, date=dt.date(2015, 1, 1),
+                                   status="signed", progress=30, draft=True)  # fmt: skip
+    assert stored(agreement)[:2] == ("announced", 10)
+    publishing.publish(publisher, [draft])
+    assert stored(agreement)[:2] == ("signed", 30)
+    publishing.unpublish(publisher, [draft])
+    assert stored(agreement)[:2] == ("announced", 10)
+    # Moved to another agreement: both change.
+    first.agreement = other
+    publishing.save(publisher, first)
+    assert stored(agreement)[:2] == ("proposed", 0)
+    assert stored(other)[:2] == ("announced", 10)
+    publishing.delete(publisher, first)
+    assert stored(other)[:2] == ("proposed", 0)
+
+
+def test_a_scheduled_update_takes_effect_at_its_time_over_the_stored_state(publisher):
+    agreement = AgreementFactory(status="implementing", progress=30)
+    update = AgreementUpdateFactory(agreement=agreement, date=dt.date.today(), status="completed",
+                                    progress=100, draft=True)  # fmt: skip
+    EvidenceFactory(update=update)
+    at = timezone.now() + dt.timedelta(hours=2)
+    publishing.schedule(publisher, [update], at)
+    assert stored(agreement) == ("implementing", 30, "", at)
+    assert state(agreement)[:2] == ("implementing", 30)
+    with time_machine.travel(at + dt.timedelta(seconds=1)):
+        assert state(agreement)[:2] == ("completed", 100)
+        tracker = Agreement.objects.public().filter(status="completed")
+        assert list(tracker) == [agreement]
+
+
+def test_an_agreement_saved_from_an_older_copy_keeps_the_current_state(publisher):
+    agreement = AgreementFactory(status="signed", progress=20)
+    opened = Agreement.objects.get(pk=agreement.pk)  # an editor opens the agreement …
+    AgreementUpdateFactory(agreement=agreement, date=dt.date.today(), status="in-force",
+                           progress=50)  # fmt: skip  # … a publisher publishes an update …
+    opened.title = "Renamed"
+    publishing.save(publisher, opened)  # … the editor's save holds the old stored copy
+    assert stored(agreement)[:2] == ("in-force", 50)
+
+
+def test_the_stored_state_is_no_part_of_a_version():
+    from dialogue.publishing.history import version_fields
+
+    assert not {"state_status", "state_as_of", "state_until"} & set(version_fields(Agreement))
 
 
 def test_a_record_read_without_its_state_still_knows_it():

@@ -100,3 +100,18 @@ def test_pages_render_on_volume_data(volume, client):
         stakeholder.get_absolute_url(),
     ]:
         assert client.get(path).status_code == 200, path
+
+
+def test_the_stored_state_of_every_agreement_is_filled(volume):
+    from dialogue.models.agreements import state_from_updates
+
+    rule = state_from_updates()
+    rows = Agreement.objects.annotate(**{f"rule_{k}": v for k, v in rule.items()})
+    for agreement in rows:
+        assert agreement.state_as_of is not None
+        assert (agreement.state_status, agreement.state_progress, agreement.state_us_status) == (
+            agreement.rule_status,
+            agreement.rule_progress,
+            agreement.rule_us_status,
+        )
+        assert agreement.state_reported_on == agreement.rule_last_reported_on

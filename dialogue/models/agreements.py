@@ -14,6 +14,7 @@ from ..richtext import RichTextField
 from .meetings import AgendaItem, Meeting
 from .publication import (
     DialogueQuerySet,
+    PublicationStatus,
     Publishable,
     PublishableQuerySet,
     Side,
@@ -87,13 +88,92 @@ def percent_field(verbose_name, **kwargs):
     )
 
 
-def latest_public_update(on=None):
+def latest_public_update(on=None, now=None):
     """The latest published update of the agreement in `OuterRef("pk")` (dated on or before
-    `on`, when given): by date, then by the order it was recorded."""
-    updates = AgreementUpdate.objects.published().filter(agreement=OuterRef("pk"))
+    `on`, when given; public at `now`, by default now): by date, then by the order it was
+    recorded."""
+    if now is None:
+        updates = AgreementUpdate.objects.published()
+    else:
+        updates = AgreementUpdate.objects.filter(
+            publication_status=PublicationStatus.PUBLISHED, publish_at__lte=now
+        )
+    updates = updates.filter(agreement=OuterRef("pk"))
     if on is not None:
         updates = updates.filter(date__lte=on)
     return updates.order_by("-date", "-id")
+
+
+def state_from_updates(now=None):
+    """{field: expression} of an agreement's state read from its updates (the rule itself):
+    the state fields (`STATE_FIELDS`) and `last_reported_on`, from its latest update public
+    at `now`. Before its first published update an agreement is "proposed", 0 %, with no side
+    tracked (None)."""
+    latest = latest_public_update(now=now)
+    expressions = {name: Subquery(latest.values(name)[:1]) for name in STATE_FIELDS}
+    expressions["status"] = Coalesce(expressions["status"], Value(AgreementStatus.PROPOSED))
+    expressions["progress"] = Coalesce(expressions["progress"], Value(0))
+    expressions["last_reported_on"] = Subquery(latest.values("date")[:1])
+    return expressions
+
+
+class CurrentState(models.Expression):
+    """One field of an agreement's state at `now`, as `with_state()` reads it: the stored copy
+    while it is current (computed at or before `now`, and no scheduled update of the agreement
+    come due since), else the value of its latest update public at `now`
+    (`latest_public_update`, `state_from_updates`), written out as SQL.
+
+    The same rule as those ORM expressions (tests/test_tracking.py compares them), compiled
+    without them: resolving nine correlated subqueries cost milliseconds of Python on every
+    queryset of agreements, more than the database took to answer them.
+    """
+
+    def __init__(self, name, now):
+        source = "date" if name == "last_reported_on" else name
+        super().__init__(output_field=AgreementUpdate._meta.get_field(source))
+        self.name, self.source, self.now = name, source, now
+        self.default = {"status": AgreementStatus.PROPOSED.value, "progress": 0}.get(name)
+        self.agreement = F("pk")
+
+    def get_source_expressions(self):
+        return [self.agreement]
+
+    def set_source_expressions(self, exprs):
+        (self.agreement,) = exprs
+
+    def as_sql(self, compiler, connection):
+        qn = connection.ops.quote_name
+        pk, pk_params = compiler.compile(self.agreement)
+        table = compiler.quote_name_unless_alias(self.agreement.alias)
+
+        def stored(name):
+            return f"{table}.{qn(Agreement._meta.get_field(name).column)}"
+
+        def update(name):
+            return f"latest.{qn(AgreementUpdate._meta.get_field(name).column)}"
+
+        now = connection.ops.adapt_datetimefield_value(self.now)
+        latest = (
+            f"(SELECT {update(self.source)} FROM {qn(AgreementUpdate._meta.db_table)} latest "
+            f"WHERE {update('agreement')} = {pk} AND {update('publication_status')} = %s "
+            f"AND {update('publish_at')} <= %s "
+            f"ORDER BY {update('date')} DESC, {update('id')} DESC LIMIT 1)"
+        )
+        params = [*pk_params, PublicationStatus.PUBLISHED.value, now]
+        if self.default is not None:
+            latest = f"COALESCE({latest}, %s)"
+            params.append(self.default)
+        until = stored("state_until")
+        sql = (
+            f"CASE WHEN {stored('state_as_of')} <= %s AND ({until} IS NULL OR {until} > %s) "
+            f"THEN {stored(stored_state_field(self.name))} ELSE {latest} END"
+        )
+        return sql, [now, now, *params]
+
+
+def stored_state_field(name):
+    """The stored column of the state field `name` (``status`` → ``state_status``)."""
+    return "state_reported_on" if name == "last_reported_on" else f"state_{name}"
 
 
 class AgreementQuerySet(PublishableQuerySet):
@@ -106,17 +186,44 @@ class AgreementQuerySet(PublishableQuerySet):
         """Annotate each agreement with its current state, read from its latest published
         update (see `Agreement`): ``status``, ``progress``, ``us_status`` … ``joint_progress``
         and ``last_reported_on``. Before its first published update an agreement is
-        "proposed", 0 %, with no side tracked."""
-        latest = latest_public_update()
-        annotations = {
-            name: Subquery(latest.values(name)[:1]) for name in STATE_FIELDS if name != "status"
-        }
-        annotations["status"] = Coalesce(
-            Subquery(latest.values("status")[:1]), Value(AgreementStatus.PROPOSED)
+        "proposed", 0 %, with no side tracked.
+
+        The state is read from the copy stored on the agreement (`refresh_state()`) while that
+        copy is current, and from the updates themselves otherwise: a scheduled update that
+        has come due since the copy was made, or a row never refreshed (a bulk insert). The
+        database evaluates the second branch only for those rows, so a scheduled update takes
+        effect at its time, with no job to run.
+        """
+        now = timezone.now()
+        return self.annotate(
+            **{name: CurrentState(name, now) for name in (*STATE_FIELDS, "last_reported_on")}
         )
-        annotations["progress"] = Coalesce(annotations["progress"], Value(0))
-        annotations["last_reported_on"] = Subquery(latest.values("date")[:1])
-        return self.annotate(**annotations)
+
+    def refresh_state(self):
+        """Store the current state of these agreements (one UPDATE, whatever their number),
+        with when it was computed and when it stops being current: the publication time of
+        their next scheduled update. `with_state()` reads it while it is current.
+
+        Called after every change to an update or an agreement (dialogue/publishing/signals.py,
+        raw loads included), and by bulk writers that skip the save signals (generate_volume).
+        """
+        now = timezone.now()
+        next_scheduled = (
+            AgreementUpdate.objects.filter(
+                agreement=OuterRef("pk"),
+                publication_status=PublicationStatus.PUBLISHED,
+                publish_at__gt=now,
+            )
+            .order_by("publish_at")
+            .values("publish_at")[:1]
+        )
+        values = {
+            stored_state_field(name): expression
+            for name, expression in state_from_updates(now=now).items()
+        }
+        return self.order_by().update(
+            **values, state_as_of=Value(now), state_until=Subquery(next_scheduled)
+        )
 
     def with_state_on(self, day, prefix):
         """Annotate `prefix`_status and `prefix`_progress (overall) and `prefix`_key (the
@@ -152,6 +259,25 @@ class AgreementQuerySet(PublishableQuerySet):
             Prefetch("updates", queryset=AgreementUpdate.objects.public_parts()),
             Prefetch("documents", queryset=Document.objects.public_parts()),
         )
+
+
+def stored_side_status(label):
+    # Empty when the latest update gives this side no part of its own; NULL before the first
+    # published update (as the annotation read from the updates is).
+    return models.CharField(
+        label, max_length=20, choices=AgreementStatus.choices, null=True, editable=False
+    )
+
+
+def stored_side_progress(label):
+    return models.PositiveSmallIntegerField(label, null=True, editable=False)
+
+
+STORED_STATE_FIELDS = (
+    *(stored_state_field(name) for name in (*STATE_FIELDS, "last_reported_on")),
+    "state_as_of",
+    "state_until",
+)
 
 
 class StateValue:
@@ -245,6 +371,41 @@ class Agreement(Publishable):
     search_vector = search_vector_field(
         ("title", "A"), ("reference", "A"), ("summary", "B"), ("body", "C"), ("impact", "C")
     )
+    # A copy of the current state, stored by `AgreementQuerySet.refresh_state()` after every
+    # change to the agreement or its updates, and read by `with_state()` while current:
+    # computed at `state_as_of`, until `state_until` (when its next scheduled update comes
+    # due; empty when none is scheduled). Never typed, never versioned.
+    state_status = models.CharField(
+        _("stored status"),
+        max_length=20,
+        choices=AgreementStatus.choices,
+        default=AgreementStatus.PROPOSED,
+        editable=False,
+    )
+    state_progress = models.PositiveSmallIntegerField(
+        _("stored progress"), default=0, editable=False
+    )
+    state_us_status = stored_side_status(_("stored United States status"))
+    state_us_progress = stored_side_progress(_("stored United States progress"))
+    state_mx_status = stored_side_status(_("stored Mexico status"))
+    state_mx_progress = stored_side_progress(_("stored Mexico progress"))
+    state_joint_status = stored_side_status(_("stored joint status"))
+    state_joint_progress = stored_side_progress(_("stored joint progress"))
+    state_reported_on = models.DateField(
+        _("stored date of the latest report"), null=True, editable=False
+    )
+    state_as_of = models.DateTimeField(
+        _("state stored at"),
+        null=True,
+        editable=False,
+        help_text=_("When the stored state was computed; empty when it never was."),
+    )
+    state_until = models.DateTimeField(
+        _("stored state current until"),
+        null=True,
+        editable=False,
+        help_text=_("When the next scheduled update comes due; empty when none is scheduled."),
+    )
     # The current state, from the latest published update (AgreementQuerySet.with_state).
     status = StateValue()
     progress = StateValue()
@@ -255,6 +416,8 @@ class Agreement(Publishable):
     joint_status = StateValue()
     joint_progress = StateValue()
     last_reported_on = StateValue()
+    # Left out of versions (dialogue/publishing/history.py).
+    stored_copies = STORED_STATE_FIELDS
 
     objects = SlugManager.from_queryset(AgreementQuerySet)()
 

@@ -34,8 +34,11 @@ def excluded_fields(model):
         translated = ()
     # The database computes generated fields (the search vector) itself.
     generated = tuple(f.name for f in model._meta.concrete_fields if f.generated)
+    # Copies the model keeps of what other records say (an agreement's stored state): a
+    # restored version would bring back an old copy.
+    copies = tuple(getattr(model, "stored_copies", ()))
     # `version` counts saves; restoring an old count would defeat the conflict check.
-    return (*translated, *generated, "version")
+    return (*translated, *generated, *copies, "version")
 
 
 def version_fields(model):

@@ -9,6 +9,10 @@
   model's ``set_derived_fields()``, also on raw saves (``loaddata``).
 - When the slug of a record that visitors have seen changes, the old slug is kept as a
   ``SlugRedirect``, so links to the old address lead to the new one.
+- After a change to an implementation update (saved, moved to another agreement, deleted) or
+  to an agreement, the agreement's stored state is refreshed (``refresh_state()``), under a
+  lock on the agreement's row, so two updates published at once cannot leave the state of
+  either one stored.
 
 It also defines the signals the publishing service (service.py) sends after each change it
 makes, whoever the writer; the audit log (security/audit.py) listens to them:
@@ -25,11 +29,20 @@ They are sent inside the service's transaction, so a write that rolls back leave
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.signals import post_save, pre_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal
 from django.utils import timezone
 
-from ..models import PublicationStatus, Publishable, SlugRedirect, TimeStamped
+from ..models import (
+    STORED_STATE_FIELDS,
+    Agreement,
+    AgreementUpdate,
+    PublicationStatus,
+    Publishable,
+    SlugRedirect,
+    TimeStamped,
+)
 
 publication_changed = Signal()
 version_restored = Signal()
@@ -41,7 +54,9 @@ record_deleted = Signal()
 moderated = Signal()
 answered = Signal()
 
-STORED = ("version", "slug", "publication_status", "publish_at", "first_published_at")
+# Read from the stored row before each save (of the models that have them); `agreement`: an
+# update moved to another agreement changes the state of both.
+STORED = ("version", "slug", "publication_status", "publish_at", "first_published_at", "agreement")
 
 
 def was_public(stored, now):
@@ -92,6 +107,7 @@ def before_save(sender, instance, raw=False, **kwargs):
     if publishable:
         instance.first_published_at = first_published_at(instance, stored, now)
         instance._stored_before_save = stored
+        instance._agreement_before_save = (stored or {}).get("agreement")
 
 
 def after_save(sender, instance, created=False, **kwargs):
@@ -116,9 +132,45 @@ def after_save(sender, instance, created=False, **kwargs):
     SlugRedirect.objects.filter(content_type=content_type, old_slug=instance.slug).delete()
 
 
+def refresh_state(agreement_ids):
+    """Store the current state of the agreements `agreement_ids` (see `Agreement`).
+
+    The rows are locked first: a second writer waits, then computes from what the first one
+    committed (each statement reads what was committed before it began)."""
+    ids = [pk for pk in agreement_ids if pk is not None]
+    if not ids:
+        return
+    agreements = Agreement.objects.filter(pk__in=ids)
+    with transaction.atomic():
+        list(agreements.select_for_update().values_list("pk", flat=True))
+        agreements.refresh_state()
+
+
+def update_changed(sender, instance, **kwargs):
+    """An implementation update was saved or deleted: its agreement's state may have changed
+    (and that of the agreement it was moved from)."""
+    origin = kwargs.get("origin")
+    if getattr(origin, "model", type(origin)) is Agreement:
+        return  # deleted with its agreement
+    refresh_state({instance.agreement_id, getattr(instance, "_agreement_before_save", None)})
+
+
+def agreement_saved(sender, instance, update_fields=None, **kwargs):
+    """A saved agreement stores its state again: the copy it held in memory (read when it was
+    opened, or absent from a fixture or a restored version) may be older than the stored one.
+    A save of chosen fields that leaves the state's columns alone keeps them."""
+    if update_fields is not None and not set(update_fields) & set(STORED_STATE_FIELDS):
+        return
+    refresh_state([instance.pk])
+
+
 def connect(app_label="dialogue"):
     for model in apps.get_app_config(app_label).get_models():
         if issubclass(model, TimeStamped):
             uid = f"dialogue-workflow:{model._meta.label}"
             pre_save.connect(before_save, sender=model, dispatch_uid=uid)
             post_save.connect(after_save, sender=model, dispatch_uid=uid)
+    uid = "dialogue-workflow:state"
+    post_save.connect(update_changed, sender=AgreementUpdate, dispatch_uid=uid)
+    post_delete.connect(update_changed, sender=AgreementUpdate, dispatch_uid=uid)
+    post_save.connect(agreement_saved, sender=Agreement, dispatch_uid=uid)

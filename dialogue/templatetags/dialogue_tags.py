@@ -287,14 +287,14 @@ def cards(context, records, template_name, as_name, **extra):
     `{% for %}{% include %}` would, with each card's HTML kept in the page cache's generation
     (dialogue.cache.render_fragments): a list page that misses the page cache (a new filter
     combination, the next page) reuses the cards other pages rendered. A card is named by the
-    page's template, its own, the language, the record, its version and `extra`; what else it
-    shows is covered by the generation, which any change to any record renews.
+    page's template (pages may annotate their records differently), its own, the record, its
+    version and `extra`; what else it shows is covered by the generation, which any change to
+    any record renews.
     """
     from dialogue.cache import render_fragments
 
     template = context.template.engine.get_template(template_name)
     request = context.get("request")
-    language = get_language()
     page = context.template.name
     suffix = repr(sorted(extra.items()))
 
@@ -304,7 +304,7 @@ def cards(context, records, template_name, as_name, **extra):
 
     parts = [
         (
-            f"{page}|{template_name}|{language}|{record._meta.label}|{record.pk}|"
+            f"{page}|{template_name}|{record._meta.label}|{record.pk}|"
             f"{getattr(record, 'version', '')}|{suffix}",
             record,
         )

@@ -718,6 +718,8 @@ class Command(BaseCommand):
         self.create(items_through, item_rows)
         self.create(AgreementParty, parties)
         self.create(AgreementUpdate, updates)
+        # Bulk inserts skip the save signals: store each agreement's state in one UPDATE.
+        Agreement.objects.filter(notes=VOLUME_NOTE).refresh_state()
         self.create(Document, documents)
         self.say(
             f"{len(parties)} parties, {len(updates)} updates, {len(documents)} agreement documents."
