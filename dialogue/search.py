@@ -1,13 +1,15 @@
 """The site search: one ranked list of every kind of public record that matches a query.
 
-Each kind reads through its public QuerySet (`public()`: what a visitor may see). The kinds'
+Each kind reads through its public rows (`public_rows()`: the records `public()` shows, without
+the related records the search does not read). The kinds'
 matches are combined in one SQL query (UNION ALL of (kind, id, rank, day) rows), ordered by
 rank, then newest first, and one page of it is read; then each kind present on that page is
 loaded in one query. So a search costs the same number of queries whatever the data.
 
 - PostgreSQL: full-text search on each model's generated `search_vector` (its texts in English
   and Spanish, stemmed, accents folded; titles weigh more than summaries, summaries more than
-  bodies: dialogue/models/search.py), with the visitor's words parsed as a web search
+  bodies: dialogue/models/search.py), read from its narrow copy (`SearchRow`), with the
+  visitor's words parsed as a web search
   (`websearch_to_tsquery`: quotes, `or`, `-word`; any input is valid) in both languages, and
   ranked with `ts_rank`. When a query finds little, pg_trgm proposes a spelling ("did you
   mean") from the closest titles.
@@ -46,6 +48,8 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from consultations.models import Submission
 
 from .filters import distinct_years
 from .models import (
@@ -103,13 +107,18 @@ class Kind:
     # The record's date, for ordering equal ranks and for the year filter (a lookup path).
     day: str | None
     pillar: str | None
+    # The record's own field the result is titled with.
+    title_field: str = "title"
+    # The related records a result names (its context), selected with it. Each is public
+    # whenever the record is: its public rows are those of public owners.
+    related: tuple = ()
 
     def public(self):
-        return self.model.objects.public()
+        return self.model.objects.public_rows()
 
     def display(self):
-        """What the result list shows of each record: `public()` (with its public relations)."""
-        return self.public().defer("search_vector")
+        """What the result list reads of each record: its public row and its context."""
+        return self.public().select_related(*self.related).defer("search_vector")
 
 
 KINDS = {
@@ -132,6 +141,7 @@ KINDS = {
             ("description", "outcome"),
             "meeting__start",
             "pillar",
+            related=("meeting",),
         ),
         Kind(
             "agreement",
@@ -150,6 +160,7 @@ KINDS = {
             ("note",),
             "date",
             "agreement__pillar",
+            related=("agreement",),
         ),
         Kind(
             "stakeholder",
@@ -159,6 +170,7 @@ KINDS = {
             ("position", "description"),
             None,
             None,
+            title_field="name",
         ),
         Kind(
             "page",
@@ -177,6 +189,19 @@ KINDS = {
             (),
             "published_on",
             "agreement__pillar",
+            related=("meeting", "agreement"),
+        ),
+        Kind(
+            "submission",
+            _("Public input"),
+            Submission,
+            # Never the sender's name, organization or email address: what the public page
+            # shows as the sender's words.
+            (("title", "A"), ("reference", "A"), ("text", "B")),
+            ("text",),
+            "confirmed_at",
+            "pillar",
+            related=("consultation",),
         ),
     ]
 }
@@ -184,8 +209,8 @@ KINDS = {
 
 def year_choices():
     """The years of public meetings and agreements, newest first, after "Any year"."""
-    years = {d.year for d in distinct_years(Meeting.objects.public(), "start")}
-    years |= {d.year for d in distinct_years(Agreement.objects.public(), "announced_on")}
+    years = {d.year for d in distinct_years(Meeting.objects.public_rows(), "start")}
+    years |= {d.year for d in distinct_years(Agreement.objects.public_rows(), "announced_on")}
     return [("", _("Any year")), *((year, str(year)) for year in sorted(years, reverse=True))]
 
 
@@ -271,8 +296,8 @@ def matches(kind, query, terms, narrow):
         search = text_query(query)
         # Ranked as the rows come out of the LIMIT: only the candidates are ranked.
         return (
-            queryset.filter(search_vector=search)
-            .annotate(rank_=SearchRank(F("search_vector"), search))
+            queryset.filter(search_row__vector=search)
+            .annotate(rank_=SearchRank(F("search_row__vector"), search))
             .order_by("-pk")
         )
     stems = [_sqlite_stem(term) for term in terms]
@@ -320,7 +345,7 @@ def day_of(kind):
     if kind.day is None:
         return Value(None, output_field=DateField())
     field = kind.day
-    if field in {"start", "meeting__start"}:
+    if field in {"start", "meeting__start", "confirmed_at"}:
         return TruncDate(field)
     return Cast(F(field), DateField())
 
@@ -427,7 +452,7 @@ def result_for(kind, record, terms):
         (plain(getattr(record, field)) for field in kind.snippet_fields if getattr(record, field)),
         "",
     )
-    title = str(getattr(record, "name", None) or record.title)
+    title = str(getattr(record, kind.title_field))
     result = Result(
         kind=kind,
         record=record,
@@ -446,6 +471,10 @@ def result_for(kind, record, terms):
         owner = record.meeting or record.agreement
         result.url = record.href
         result.context, result.context_url = owner.title, owner.get_absolute_url()
+    elif isinstance(record, Submission):
+        result.url = record.get_absolute_url()
+        result.context = record.consultation.title
+        result.context_url = record.consultation.get_absolute_url()
     else:
         result.url = record.get_absolute_url()
     return result
@@ -460,8 +489,6 @@ def load(rows, terms):
     for kind_name, pks in wanted.items():
         kind = KINDS[kind_name]
         queryset = kind.display()
-        if kind.model is Document:
-            queryset = queryset.select_related("meeting", "agreement")
         for record in queryset.filter(pk__in=pks):
             records[kind_name, record.pk] = record
     return [
@@ -505,7 +532,7 @@ def suggest(query):
         return None
     sources = [(Meeting, "title_en"), (Agreement, "title_en"), (Stakeholder, "name_en")]
     parts = [
-        model.objects.public()
+        model.objects.public_rows()
         .annotate(text_=F(column), similarity_=TrigramWordSimilarity(word, column))
         .order_by(WordDistance(F(column), Value(word)))
         .values_list("text_", "similarity_")[:NEAREST_TITLES]

@@ -9,6 +9,7 @@
   side) and their evidence
 - content: documents, key figures (and their values by year), pages and slug redirects
 - follows: email subscriptions to commitments, and what was sent
+- search_rows: the narrow tables of search vectors the site search reads
 """
 
 from .agreements import (
@@ -37,6 +38,15 @@ from .publication import (
     TimeStamped,
     public_filter,
 )
+from .search_rows import (
+    AgendaItemSearch,
+    AgreementSearch,
+    AgreementUpdateSearch,
+    DocumentSearch,
+    MeetingSearch,
+    PageSearch,
+    StakeholderSearch,
+)
 from .stakeholders import SideFromStakeholder, Stakeholder
 from .taxonomy import Pillar, Sector
 
@@ -45,18 +55,24 @@ __all__ = [
     "SIDE_FIELDS",
     "STATE_FIELDS",
     "AgendaItem",
+    "AgendaItemSearch",
     "Agreement",
+    "AgreementSearch",
     "AgreementParty",
     "AgreementStatus",
     "AgreementUpdate",
+    "AgreementUpdateSearch",
     "Delivery",
     "DialogueQuerySet",
     "Document",
+    "DocumentSearch",
     "Evidence",
     "KeyFigure",
     "KeyFigureValue",
     "Meeting",
+    "MeetingSearch",
     "Page",
+    "PageSearch",
     "Participation",
     "PartySide",
     "Pillar",
@@ -69,6 +85,7 @@ __all__ = [
     "SlugRedirect",
     "StaleWrite",
     "Stakeholder",
+    "StakeholderSearch",
     "Subscription",
     "TimeStamped",
     "TrackSide",

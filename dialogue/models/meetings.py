@@ -23,7 +23,7 @@ from .publication import (
     count_of,
     publish_permission,
 )
-from .search import search_index, search_vector_field, trigram_index
+from .search import search_vector_field, trigram_index
 from .stakeholders import SideFromStakeholder, Stakeholder, StakeholderPartQuerySet
 from .taxonomy import Pillar, Sector
 
@@ -206,7 +206,6 @@ class Meeting(Publishable):
         ]
         indexes = [
             models.Index(fields=["publication_status", "publish_at", "start"]),
-            search_index("meeting"),
             trigram_index("meeting", "title_en"),
         ]
 
@@ -342,7 +341,10 @@ class AgendaItemQuerySet(DialogueQuerySet):
 
     def public(self):
         """Agenda items of public meetings (with their meeting)."""
-        return self.filter(meeting__in=Meeting.objects.published()).select_related("meeting")
+        return self.public_rows().select_related("meeting")
+
+    def public_rows(self):
+        return self.filter(meeting__in=Meeting.objects.published())
 
 
 class AgendaItemManager(models.Manager.from_queryset(AgendaItemQuerySet)):
@@ -399,7 +401,6 @@ class AgendaItem(TimeStamped):
         ordering = ["meeting", "position"]
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
-        indexes = [search_index("agendaitem")]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "position"],

@@ -83,6 +83,11 @@ class DialogueQuerySet(models.QuerySet):
         """What a visitor may see: every record, for models without a publication state."""
         return self.all()
 
+    def public_rows(self):
+        """The records `public()` reads, without the related records it selects or
+        prefetches: for ids, counts and searches, which read no relation."""
+        return self.public()
+
 
 class PublishableQuerySet(DialogueQuerySet):
     """Reads shared by every publishable model."""
@@ -105,7 +110,10 @@ class PublishableQuerySet(DialogueQuerySet):
 
     def public(self):
         """The records a visitor may see, with only the related records a visitor may see."""
-        return self.published().with_public_relations()
+        return self.public_rows().with_public_relations()
+
+    def public_rows(self):
+        return self.published()
 
     def visible_to(self, user):
         """What `user` may open: everything for staff who may view these records in the admin

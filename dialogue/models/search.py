@@ -123,13 +123,102 @@ class PostgresGistIndex(PostgresOnly, GistIndex):
         return "dialogue.models.search.PostgresGistIndex", args, kwargs
 
 
-def search_index(model_name):
-    return PostgresGinIndex(fields=["search_vector"], name=f"{model_name}_search")
-
-
 def trigram_index(model_name, field):
     """A trigram index of `field` for "did you mean": GiST, so the titles nearest a misspelt
     word come straight from the index (pg_trgm's `<->>` distance, ordered, a few rows)."""
     return PostgresGistIndex(
         fields=[field], name=f"{model_name}_{field}_trgm", opclasses=["gist_trgm_ops"]
     )
+
+
+class SearchRow(models.Model):
+    """A record's search vector in a narrow table of its own: what the site search reads.
+
+    The vector is the record's generated `search_vector`, copied by a PostgreSQL trigger on
+    every insert and on every update that changes it (`copy_vector_sql`; bulk inserts and
+    fixtures included). The search reads these rows instead of the records' wide rows: a
+    vector read for a match or a rank is then a short row of its own, not a column of a row
+    whose texts are compressed together (decompressing a meeting's or an agreement's row to
+    test one word was most of a common word's time). Each kind keeps its own table, so the
+    planner's statistics of a word's frequency are per kind (in one shared table, a word
+    that only meetings hold was estimated as frequent among updates too, and the search read
+    every update looking for it).
+
+    Which rows are public is not kept here: the search joins each row to its record's
+    `public_rows()`. On SQLite the table stays empty (there is no vector to copy).
+    """
+
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+def search_row(model, related_name="search_row"):
+    """The one-to-one link of a `SearchRow` subclass to the record it indexes."""
+    return models.OneToOneField(
+        model,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        db_column="record_id",
+    )
+
+
+def search_row_index(name):
+    return PostgresGinIndex(fields=["vector"], name=f"{name}_search_row")
+
+
+COPY_FUNCTION = """
+CREATE OR REPLACE FUNCTION hled_copy_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format(
+        'INSERT INTO %I (record_id, vector) VALUES ($1, $2) '
+        'ON CONFLICT (record_id) DO UPDATE SET vector = EXCLUDED.vector',
+        TG_ARGV[0]
+    ) USING NEW.id, NEW.search_vector;
+    RETURN NULL;
+END
+$$
+"""
+
+
+def copy_vector_sql(table, row_table):
+    """PostgreSQL: triggers keeping `row_table` (a `SearchRow`) a copy of `table`'s vectors,
+    and a first copy of the rows already there. Returns (forward, backward) statements."""
+    forward = [
+        COPY_FUNCTION,
+        f'CREATE TRIGGER "{table}_search_row_insert" AFTER INSERT ON "{table}" '
+        f"FOR EACH ROW EXECUTE FUNCTION hled_copy_search_vector('{row_table}')",
+        f'CREATE TRIGGER "{table}_search_row_update" AFTER UPDATE ON "{table}" FOR EACH ROW '
+        "WHEN (OLD.search_vector IS DISTINCT FROM NEW.search_vector) "
+        f"EXECUTE FUNCTION hled_copy_search_vector('{row_table}')",
+        f'INSERT INTO "{row_table}" (record_id, vector) SELECT id, search_vector FROM "{table}" '
+        "ON CONFLICT (record_id) DO NOTHING",
+        # As for the records' vectors (migration 0011): a misspelling, which no record holds,
+        # is then estimated as rare and looked up in the index.
+        f'ALTER TABLE "{row_table}" ALTER COLUMN "vector" SET STATISTICS 1000',
+        f'ANALYZE "{row_table}"',
+    ]
+    backward = [
+        f'DROP TRIGGER IF EXISTS "{table}_search_row_insert" ON "{table}"',
+        f'DROP TRIGGER IF EXISTS "{table}_search_row_update" ON "{table}"',
+    ]
+    return forward, backward
+
+
+def copy_vectors(table, row_table):
+    """A migration operation: `copy_vector_sql` on PostgreSQL, nothing elsewhere."""
+    from django.db import migrations
+
+    forward, backward = copy_vector_sql(table, row_table)
+
+    def run(statements):
+        def operation(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                for statement in statements:
+                    schema_editor.execute(statement, params=None)
+
+        return operation
+
+    return migrations.RunPython(run(forward), run(backward))
