@@ -12,7 +12,7 @@ loaded in one query. So a search costs the same number of queries whatever the d
   visitor's words parsed as a web search
   (`websearch_to_tsquery`: quotes, `or`, `-word`; any input is valid) in both languages, and
   ranked with `ts_rank`. When a query finds little, pg_trgm proposes a spelling ("did you
-  mean") from the closest titles.
+  mean") from the closest words of public titles.
 - Elsewhere (SQLite, for the demo): every word must appear in one of the record's texts,
   compared without case or accents (`hled_fold`, a SQL function registered on each
   connection), ranked by where it appears.
@@ -28,15 +28,17 @@ from functools import reduce
 from operator import add, or_
 
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramDistance
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
     Case,
     DateField,
+    Exists,
     F,
     FloatField,
     Func,
+    OuterRef,
     Q,
     TextField,
     Value,
@@ -60,7 +62,9 @@ from .models import (
     Meeting,
     Page,
     Pillar,
+    SearchWord,
     Stakeholder,
+    TitleWord,
 )
 from .models.search import SEARCH_CONFIGS, WEIGHTS, fold
 
@@ -69,8 +73,10 @@ MAX_TERMS = 12
 SNIPPET_CHARS = 240
 # On PostgreSQL, the newest matches of each kind that are ranked (see `matches`).
 CANDIDATES = 100
-# "Did you mean": the titles of each kind nearest each word of the query.
-NEAREST_TITLES = 3
+# "Did you mean": the title words nearest each word of the query.
+NEAREST_WORDS = 5
+# … chosen among this many nearest words of the vocabulary, public or not.
+NEAREST_CANDIDATES = 20
 # Below this many results, look for a better spelling.
 SUGGEST_BELOW = 3
 RANK_OF_WEIGHT = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
@@ -509,42 +515,58 @@ def similarity(a, b):
     return len(first & second) / len(first | second) if first | second else 0.0
 
 
-class WordDistance(Func):
-    """pg_trgm's `column <->> word`: one minus the word similarity of `word` to the closest
-    stretch of `column`. As an ORDER BY it is answered by the GiST trigram index, nearest first."""
+# "Did you mean" proposes words of the titles of these kinds.
+SPELLING_SOURCES = {"meeting": Meeting, "agreement": Agreement, "stakeholder": Stakeholder}
 
-    arg_joiner = " <->> "
-    template = "(%(expressions)s)"
-    output_field = FloatField()
+
+def held_publicly():
+    """True for a `SearchWord` that the title of a public record of a spelling source holds."""
+    return reduce(
+        or_,
+        (
+            Exists(
+                TitleWord.objects.filter(
+                    word=OuterRef("word"),
+                    kind=kind,
+                    record_id__in=model.objects.public_rows().values("pk"),
+                )
+            )
+            for kind, model in SPELLING_SOURCES.items()
+        ),
+    )
 
 
 def suggest(query):
-    """A better spelling of `query` from the titles nearest its words, or None.
+    """A better spelling of `query` from the title words nearest its words, or None.
 
-    PostgreSQL only: one query, the few nearest titles of each kind for each word, read from
-    the GiST trigram indexes on the titles.
+    PostgreSQL only: one query, the few words of the vocabulary nearest each word of the
+    query (`SearchWord`, read nearest first from its GiST trigram index), each kept only
+    while a public record's title holds it.
     """
     if not postgresql():
         return None
-    words = [word for word in dict.fromkeys(re.findall(r"\w+", query)) if len(word) >= 3]
+    words = [word for word in dict.fromkeys(re.findall(r"\w+", query.lower())) if len(word) >= 3]
     words = sorted(words, key=len, reverse=True)[:4]
     if not words:
         return None
-    sources = [(Meeting, "title_en"), (Agreement, "title_en"), (Stakeholder, "name_en")]
-    parts = [
-        model.objects.public_rows()
-        .annotate(text_=F(column), similarity_=TrigramWordSimilarity(word, column))
-        .order_by(WordDistance(F(column), Value(word)))
-        .values_list("text_", "similarity_")[:NEAREST_TITLES]
-        for word in words
-        for model, column in sources
-    ]
+    public = held_publicly()
+    parts = []
+    for word in words:
+        distance = TrigramDistance("word", Value(word))
+        # The nearest words first, then which of them public titles hold: asked of a few
+        # words, the database tests each one instead of listing every public title's words.
+        nearest = SearchWord.objects.order_by(distance).values("word")[:NEAREST_CANDIDATES]
+        parts.append(
+            SearchWord.objects.filter(public, word__in=nearest)
+            .annotate(distance_=distance)
+            .order_by("distance_")
+            .values_list("word", "distance_")[:NEAREST_WORDS]
+        )
     first, *others = parts
-    titles = first.union(*others, all=True).order_by("-similarity_")
+    nearest = first.union(*others, all=True) if others else first
     vocabulary = {}
-    for title, _similarity in titles:
-        for word in WORD.findall(title):
-            vocabulary.setdefault(fold(word), word.lower())
+    for word, _distance in nearest:
+        vocabulary.setdefault(fold(word), word)
     if not vocabulary:
         return None
     corrected, changed = [], False

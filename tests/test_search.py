@@ -241,6 +241,18 @@ def test_did_you_mean_proposes_a_spelling(client, world):
 
 
 @POSTGRESQL
+def test_did_you_mean_proposes_only_words_of_public_titles(client, world):
+    draft = MeetingFactory(title="Zanzibar corridor", draft=True)
+    assert search(client, q="zanzibat").context["search"].suggestion is None
+    draft.publication_status = "published"
+    draft.save()
+    assert search(client, q="zanzibat").context["search"].suggestion == "zanzibar"
+    draft.title_en = "Another corridor"
+    draft.save()
+    assert search(client, q="zanzibat").context["search"].suggestion is None
+
+
+@POSTGRESQL
 def test_search_reads_narrow_rows_kept_by_triggers(world):
     with connection.cursor() as cursor:
         cursor.execute(

@@ -45,7 +45,9 @@ from .search_rows import (
     DocumentSearch,
     MeetingSearch,
     PageSearch,
+    SearchWord,
     StakeholderSearch,
+    TitleWord,
 )
 from .stakeholders import SideFromStakeholder, Stakeholder
 from .taxonomy import Pillar, Sector
@@ -79,6 +81,7 @@ __all__ = [
     "Publishable",
     "PublicationStatus",
     "PublishableQuerySet",
+    "SearchWord",
     "Sector",
     "Side",
     "SideFromStakeholder",
@@ -88,6 +91,7 @@ __all__ = [
     "StakeholderSearch",
     "Subscription",
     "TimeStamped",
+    "TitleWord",
     "TrackSide",
     "public_filter",
     "report_cutoff",

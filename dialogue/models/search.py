@@ -207,11 +207,63 @@ def copy_vector_sql(table, row_table):
     return forward, backward
 
 
-def copy_vectors(table, row_table):
-    """A migration operation: `copy_vector_sql` on PostgreSQL, nothing elsewhere."""
-    from django.db import migrations
+TITLE_WORDS_FUNCTION = """
+CREATE OR REPLACE FUNCTION hled_title_words() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    title text;
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        DELETE FROM dialogue_titleword WHERE kind = TG_ARGV[0] AND record_id = OLD.id;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT ($1).%I', TG_ARGV[1]) INTO title USING NEW;
+    INSERT INTO dialogue_titleword (kind, record_id, word)
+        SELECT DISTINCT TG_ARGV[0], NEW.id, word
+        FROM regexp_split_to_table(lower(title), '[^[:alnum:]]+') AS word
+        WHERE length(word) BETWEEN 3 AND 100;
+    INSERT INTO dialogue_searchword (word)
+        SELECT DISTINCT word FROM regexp_split_to_table(lower(title), '[^[:alnum:]]+') AS word
+        WHERE length(word) BETWEEN 3 AND 100
+        ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$
+"""
 
-    forward, backward = copy_vector_sql(table, row_table)
+
+def title_words_sql(table, kind, column):
+    """PostgreSQL: triggers keeping the words of `table`'s `column` in `TitleWord` (as
+    `kind`) and in the vocabulary (`SearchWord`), and the words of the rows already there."""
+    words = (
+        f'FROM "{table}", regexp_split_to_table(lower("{column}"), \'[^[:alnum:]]+\') AS word '
+        "WHERE length(word) BETWEEN 3 AND 100"
+    )
+    forward = [
+        TITLE_WORDS_FUNCTION,
+        f'CREATE TRIGGER "{table}_title_words" AFTER INSERT OR DELETE ON "{table}" '
+        f"FOR EACH ROW EXECUTE FUNCTION hled_title_words('{kind}', '{column}')",
+        f'CREATE TRIGGER "{table}_title_words_update" AFTER UPDATE ON "{table}" FOR EACH ROW '
+        f'WHEN (OLD."{column}" IS DISTINCT FROM NEW."{column}") '
+        f"EXECUTE FUNCTION hled_title_words('{kind}', '{column}')",
+        f"INSERT INTO dialogue_titleword (kind, record_id, word) "
+        f"SELECT DISTINCT '{kind}', \"{table}\".id, word {words}",
+        f"INSERT INTO dialogue_searchword (word) SELECT DISTINCT word {words} "
+        "ON CONFLICT DO NOTHING",
+        "ANALYZE dialogue_titleword",
+        "ANALYZE dialogue_searchword",
+    ]
+    backward = [
+        f'DROP TRIGGER IF EXISTS "{table}_title_words" ON "{table}"',
+        f'DROP TRIGGER IF EXISTS "{table}_title_words_update" ON "{table}"',
+    ]
+    return forward, backward
+
+
+def on_postgresql(forward, backward):
+    """A migration operation running these statements on PostgreSQL, nothing elsewhere."""
+    from django.db import migrations
 
     def run(statements):
         def operation(apps, schema_editor):
@@ -222,3 +274,13 @@ def copy_vectors(table, row_table):
         return operation
 
     return migrations.RunPython(run(forward), run(backward))
+
+
+def copy_vectors(table, row_table):
+    """A migration operation: `copy_vector_sql` on PostgreSQL, nothing elsewhere."""
+    return on_postgresql(*copy_vector_sql(table, row_table))
+
+
+def title_words(table, kind, column):
+    """A migration operation: `title_words_sql` on PostgreSQL, nothing elsewhere."""
+    return on_postgresql(*title_words_sql(table, kind, column))
