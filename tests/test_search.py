@@ -5,6 +5,7 @@ PostgreSQL (CI runs both); the full-text specifics are checked where they apply.
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
@@ -275,6 +276,16 @@ def test_search_reads_narrow_rows_kept_by_triggers(world):
     type(meeting).objects.filter(pk=meeting.pk).update(summary="Cargo screening.")
     row.refresh_from_db()
     assert "cargo" in str(row.vector)
+
+
+def test_scheduled_records_are_found_from_their_publication_time(client, world):
+    """The PostgreSQL search compiles its SQL once per shape of search: each run still judges
+    publication at its own time."""
+    agreement = AgreementFactory(title="Logistics of the future", scheduled=True)
+    assert "Logistics of the future" not in titles(search(client, q="logistics"))
+    with time_machine.travel(agreement.publish_at + dt.timedelta(minutes=1), tick=False):
+        assert "Logistics of the future" in titles(search(client, q="logistics"))
+    assert "Logistics of the future" not in titles(search(client, q="logistics"))
 
 
 def test_accepted_submissions_are_found_and_others_never(client, world):
