@@ -460,25 +460,27 @@ def highlight(text, terms, window=SNIPPET_CHARS):
     """`text` (plain) escaped, the words matching `terms` in `<mark>`; with `window`, only
     about that many characters around the first match (or the start when none matches)."""
     text = " ".join(text.split())
-    prefixes = [term if len(term) <= 4 else term[: max(4, len(term) - 2)] for term in terms]
-    hits = [
-        match
-        for match in WORD.finditer(text)
-        if any(fold(match.group()).startswith(prefix) for prefix in prefixes)
-    ]
+    prefixes = tuple(term if len(term) <= 4 else term[: max(4, len(term) - 2)] for term in terms)
+    seen = {}
+
+    def matches(word):
+        # Each distinct word folded once, and only up to the window: a body is long.
+        if word not in seen:
+            seen[word] = bool(prefixes) and fold(word).startswith(prefixes)
+        return seen[word]
+
     start, end = 0, len(text)
     if window and len(text) > window:
-        first = hits[0].start() if hits else 0
+        first = next((m.start() for m in WORD.finditer(text) if matches(m.group())), 0)
         start = max(0, first - window // 3)
         if start:
             start = text.find(" ", start) + 1 or start
         end = min(len(text), start + window)
         if end < len(text):
             end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    hits = [match for match in WORD.finditer(text, start, end) if matches(match.group())]
     parts, position = [], start
     for match in hits:
-        if match.start() < start or match.end() > end:
-            continue
         parts.append(escape(text[position : match.start()]))
         parts.append(f"<mark>{escape(match.group())}</mark>")
         position = match.end()
