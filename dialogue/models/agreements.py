@@ -485,7 +485,8 @@ class AgreementUpdateQuerySet(PublishableQuerySet):
         return self.published().of_public_agreements()
 
     def of_public_agreements(self):
-        return self.filter(agreement__in=Agreement.objects.published())
+        # Joined to the agreement, as agenda items to their meeting (see there).
+        return self.filter(public_filter("agreement__"))
 
     def with_public_relations(self):
         return self.select_public("meeting")

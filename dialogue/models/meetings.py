@@ -21,6 +21,7 @@ from .publication import (
     SlugManager,
     TimeStamped,
     count_of,
+    public_filter,
     publish_permission,
 )
 from .search import search_vector_field, trigram_index
@@ -344,7 +345,9 @@ class AgendaItemQuerySet(DialogueQuerySet):
         return self.public_rows().select_related("meeting")
 
     def public_rows(self):
-        return self.filter(meeting__in=Meeting.objects.published())
+        # Joined to the meeting (not `IN` the published ones): the search's join for the
+        # meeting's date is then the same one.
+        return self.filter(public_filter("meeting__"))
 
 
 class AgendaItemManager(models.Manager.from_queryset(AgendaItemQuerySet)):

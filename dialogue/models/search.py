@@ -3,9 +3,10 @@
 On PostgreSQL every searchable model has a stored, generated ``search_vector``: its texts in
 English and in Spanish, each parsed with the project's own text-search configuration
 (``hled_en``, ``hled_es``: English and Spanish stemming with accents folded by ``unaccent``,
-created by migration 0009), weighted A (titles, names), B (summaries) and C (bodies), and a GIN
-index on it. The database keeps the vector up to date on every write, bulk inserts and fixtures
-included.
+created by migration 0009), weighted A (titles, names), B (summaries) and C (bodies). The
+database keeps the vector up to date on every write, bulk inserts and fixtures included, and
+triggers copy it into a narrow table of its kind with a GIN index (`SearchRow`), which is what
+the search reads; other triggers keep the words of titles for "did you mean" (`title_words_sql`).
 
 SQLite (the demo) has neither the configurations nor GIN: there the column is always NULL and
 the search folds case and accents in Python instead (`fold`, registered as the SQL function
