@@ -399,6 +399,10 @@ def union(query, kinds, pillar=None, year=None):
             return queryset
 
         queryset = matches(kind, query, terms, narrow)
+        if year and postgresql():
+            # Within a year, the newest by date: read from the date's index, that year's
+            # records only (by primary key, the newer years' records came first).
+            queryset = queryset.order_by(F(kind.day).desc(), "-pk")
         part = queryset.annotate(kind_=Value(kind.name), id_=F("pk"), day_=day_of(kind))
         part = part.values_list("kind_", "id_", "rank_", "day_")
         parts.append(part[:CANDIDATES] if postgresql() else part)

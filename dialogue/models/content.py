@@ -120,6 +120,8 @@ class Document(TimeStamped):
         ordering = ["position", "id"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        # The site search filtered by year reads a year's documents newest first.
+        indexes = [models.Index(fields=["published_on"], name="document_published_on")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(meeting__isnull=False) & Q(agreement__isnull=True))
