@@ -361,10 +361,14 @@ def matches(kind, query, terms, narrow):
 def has_lexemes(query):
     """False when the query holds no word to look for (only stop words or symbols).
 
-    SQLite only: on PostgreSQL each kind's part of the UNION carries the same test in SQL
-    (`numnode(query) > 0`), which the planner evaluates once, so that a query of stop words
-    reads nothing (an empty text query cannot use the indexes) without a query of its own."""
-    return postgresql() or bool(terms_of(query))
+    On PostgreSQL this only looks for a letter or a digit: each kind's part of the UNION
+    carries the real test (`numnode(query) > 0`), which the planner evaluates once, so that a
+    query of stop words reads nothing (an empty text query cannot use the indexes) without a
+    query of its own."""
+    if postgresql():
+        # Without a letter or a digit PostgreSQL's parser finds no word either.
+        return WORD.search(query) is not None
+    return bool(terms_of(query))
 
 
 class NumNode(Func):
