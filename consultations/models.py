@@ -32,6 +32,7 @@ from dialogue.models import (
     public_filter,
 )
 from dialogue.models.publication import SlugManager, count_of, publish_permission
+from dialogue.models.search import SearchRow, search_row, search_row_index, search_vector_field
 from dialogue.richtext import RichTextField
 
 # The two countries' capitals, for showing a consultation's window in both countries' time.
@@ -195,7 +196,7 @@ class SubmissionQuerySet(DialogueQuerySet):
     def public(self):
         """Accepted submissions of public consultations, with only their public agenda items."""
         return (
-            self.filter(public_filter("consultation__"), state=Submission.State.ACCEPTED)
+            self.public_rows()
             .select_related("consultation", "pillar")
             .prefetch_related(
                 "sectors",
@@ -203,9 +204,12 @@ class SubmissionQuerySet(DialogueQuerySet):
             )
         )
 
-    def public_counts(self):
-        """Public submissions without their parts: for counting and grouping."""
+    def public_rows(self):
+        """Public submissions without their parts: for counting, grouping and searching."""
         return self.filter(public_filter("consultation__"), state=Submission.State.ACCEPTED)
+
+    def public_counts(self):
+        return self.public_rows()
 
     def queue(self):
         """What moderators work on: everything whose email address was confirmed."""
@@ -349,6 +353,9 @@ class Submission(TimeStamped):
     erased_at = models.DateTimeField(
         _("personal data erased"), null=True, blank=True, help_text=_("Name and email erased.")
     )
+    # What the site search finds of an accepted submission: what its public page shows as
+    # the sender's own words (never who sent it, nor an answer before it is published).
+    search_vector = search_vector_field(("title", "A"), ("reference", "A"), ("text", "B"))
 
     objects = SubmissionManager()
 
@@ -426,3 +433,12 @@ class Submission(TimeStamped):
     def published_answer(self):
         """The official answer once published (empty until then)."""
         return self.answer if self.answered_at is not None else ""
+
+
+class SubmissionSearch(SearchRow):
+    """A submission's search vector (the site search finds only accepted ones: `public_rows`)."""
+
+    record = search_row(Submission)
+
+    class Meta:
+        indexes = [search_row_index("submission")]

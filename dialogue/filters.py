@@ -44,19 +44,38 @@ def distinct_years(queryset, field):
     per year instead of reading every row (10,000 meetings: 7 ms down to well under 1 ms).
     Elsewhere `QuerySet.dates()`. Both read years in the current time zone.
     """
+    return distinct_years_of((queryset, field))
+
+
+def distinct_years_of(*pairs):
+    """`distinct_years` of several (queryset, field) pairs at once, merged: one query on
+    PostgreSQL (each pair's loose index scan, in a UNION)."""
+    queryset = pairs[0][0]
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
-        return list(queryset.dates(field, "year"))
+        return sorted({day for qs, field in pairs for day in qs.dates(field, "year")})
+    parts, all_params = [], []
+    for queryset, field in pairs:
+        sql, params = _years_sql(connection, queryset, field)
+        parts.append(f"({sql})")
+        all_params += params
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(parts), all_params)
+        return sorted({datetime.date(int(row[0]), 1, 1) for row in cursor.fetchall()})
+
+
+def _years_sql(connection, queryset, field):
+    """The loose index scan of `distinct_years` for one queryset: (sql, params)."""
     rows, params = queryset.order_by().values(field).query.sql_with_params()
     column = connection.ops.quote_name(field)
     if isinstance(queryset.model._meta.get_field(field), models.DateTimeField):
         zone = timezone.get_current_timezone_name()
         local = "(years.value AT TIME ZONE %s)"
         next_year = f"((date_trunc('year', {local}) + interval '1 year') AT TIME ZONE %s)"
-        year_params = [zone, zone]
+        year, year_params = f"extract(year FROM {local})", [zone, zone, zone]
     else:
         next_year = "(date_trunc('year', years.value) + interval '1 year')"
-        year_params = []
+        year, year_params = "extract(year FROM years.value)", []
     sql = f"""
         WITH RECURSIVE years(value) AS (
             SELECT MIN(rows.{column}) FROM ({rows}) rows
@@ -67,14 +86,10 @@ def distinct_years(queryset, field):
             )
             FROM years WHERE years.value IS NOT NULL
         )
-        SELECT value FROM years WHERE value IS NOT NULL
+        SELECT {year} FROM years WHERE value IS NOT NULL
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *params, *year_params])
-        values = [row[0] for row in cursor.fetchall()]
-    if values and isinstance(values[0], datetime.datetime):
-        values = [timezone.localtime(value) for value in values]
-    return [datetime.date(value.year, 1, 1) for value in values]
+    # The zone parameters: two for the next year, then one for the year selected.
+    return sql, [*params, *params, *year_params]
 
 
 def meeting_years():

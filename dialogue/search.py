@@ -1,16 +1,18 @@
 """The site search: one ranked list of every kind of public record that matches a query.
 
-Each kind reads through its public QuerySet (`public()`: what a visitor may see). The kinds'
+Each kind reads through its public rows (`public_rows()`: the records `public()` shows, without
+the related records the search does not read). The kinds'
 matches are combined in one SQL query (UNION ALL of (kind, id, rank, day) rows), ordered by
 rank, then newest first, and one page of it is read; then each kind present on that page is
 loaded in one query. So a search costs the same number of queries whatever the data.
 
 - PostgreSQL: full-text search on each model's generated `search_vector` (its texts in English
   and Spanish, stemmed, accents folded; titles weigh more than summaries, summaries more than
-  bodies: dialogue/models/search.py), with the visitor's words parsed as a web search
+  bodies: dialogue/models/search.py), read from its narrow copy (`SearchRow`), with the
+  visitor's words parsed as a web search
   (`websearch_to_tsquery`: quotes, `or`, `-word`; any input is valid) in both languages, and
   ranked with `ts_rank`. When a query finds little, pg_trgm proposes a spelling ("did you
-  mean") from the closest titles.
+  mean") from the closest words of public titles.
 - Elsewhere (SQLite, for the demo): every word must appear in one of the record's texts,
   compared without case or accents (`hled_fold`, a SQL function registered on each
   connection), ranked by where it appears.
@@ -19,22 +21,26 @@ Snippets are built here from plain text (rich text stripped of its tags), escape
 matching words wrapped in `<mark>`.
 """
 
+import datetime as dt
 import html
 import re
 from dataclasses import dataclass
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import add, or_
 
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramDistance
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
     Case,
     DateField,
+    Exists,
     F,
     FloatField,
     Func,
+    IntegerField,
+    OuterRef,
     Q,
     TextField,
     Value,
@@ -42,12 +48,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from .filters import distinct_years
+from consultations.models import Submission
+
+from .filters import distinct_years_of
 from .models import (
     AgendaItem,
     Agreement,
@@ -56,8 +65,11 @@ from .models import (
     Meeting,
     Page,
     Pillar,
+    SearchWord,
     Stakeholder,
+    TitleWord,
 )
+from .models.publication import publication_time
 from .models.search import SEARCH_CONFIGS, WEIGHTS, fold
 
 MAX_QUERY_LENGTH = 200
@@ -65,8 +77,10 @@ MAX_TERMS = 12
 SNIPPET_CHARS = 240
 # On PostgreSQL, the newest matches of each kind that are ranked (see `matches`).
 CANDIDATES = 100
-# "Did you mean": the titles of each kind nearest each word of the query.
-NEAREST_TITLES = 3
+# "Did you mean": the title words nearest each word of the query.
+NEAREST_WORDS = 5
+# … chosen among this many nearest words of the vocabulary, public or not.
+NEAREST_CANDIDATES = 20
 # Below this many results, look for a better spelling.
 SUGGEST_BELOW = 3
 RANK_OF_WEIGHT = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
@@ -103,13 +117,18 @@ class Kind:
     # The record's date, for ordering equal ranks and for the year filter (a lookup path).
     day: str | None
     pillar: str | None
+    # The record's own field the result is titled with.
+    title_field: str = "title"
+    # The related records a result names (its context), selected with it. Each is public
+    # whenever the record is: its public rows are those of public owners.
+    related: tuple = ()
 
     def public(self):
-        return self.model.objects.public()
+        return self.model.objects.public_rows()
 
     def display(self):
-        """What the result list shows of each record: `public()` (with its public relations)."""
-        return self.public().defer("search_vector")
+        """What the result list reads of each record: its public row and its context."""
+        return self.public().select_related(*self.related).defer("search_vector")
 
 
 KINDS = {
@@ -132,6 +151,7 @@ KINDS = {
             ("description", "outcome"),
             "meeting__start",
             "pillar",
+            related=("meeting",),
         ),
         Kind(
             "agreement",
@@ -150,6 +170,7 @@ KINDS = {
             ("note",),
             "date",
             "agreement__pillar",
+            related=("agreement",),
         ),
         Kind(
             "stakeholder",
@@ -159,6 +180,7 @@ KINDS = {
             ("position", "description"),
             None,
             None,
+            title_field="name",
         ),
         Kind(
             "page",
@@ -177,6 +199,19 @@ KINDS = {
             (),
             "published_on",
             "agreement__pillar",
+            related=("meeting", "agreement"),
+        ),
+        Kind(
+            "submission",
+            _("Public input"),
+            Submission,
+            # Never the sender's name, organization or email address: what the public page
+            # shows as the sender's words.
+            (("title", "A"), ("reference", "A"), ("text", "B")),
+            ("text",),
+            "confirmed_at",
+            "pillar",
+            related=("consultation",),
         ),
     ]
 }
@@ -184,9 +219,29 @@ KINDS = {
 
 def year_choices():
     """The years of public meetings and agreements, newest first, after "Any year"."""
-    years = {d.year for d in distinct_years(Meeting.objects.public(), "start")}
-    years |= {d.year for d in distinct_years(Agreement.objects.public(), "announced_on")}
+    years = {
+        day.year
+        for day in distinct_years_of(
+            (Meeting.objects.public_rows(), "start"),
+            (Agreement.objects.public_rows(), "announced_on"),
+        )
+    }
     return [("", _("Any year")), *((year, str(year)) for year in sorted(years, reverse=True))]
+
+
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """A model field's choices read as a list: Django iterates them with a server-side cursor
+    on PostgreSQL (declare, fetch, close: three round trips for six pillars)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in list(self.queryset):
+            yield self.choice(obj)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoices
 
 
 class SearchForm(forms.Form):
@@ -203,7 +258,7 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("Any type")), *((kind.name, kind.label) for kind in KINDS.values())],
     )
-    pillar = forms.ModelChoiceField(
+    pillar = ListedModelChoiceField(
         label=_("Pillar"),
         required=False,
         queryset=Pillar.objects.public(),
@@ -271,8 +326,9 @@ def matches(kind, query, terms, narrow):
         search = text_query(query)
         # Ranked as the rows come out of the LIMIT: only the candidates are ranked.
         return (
-            queryset.filter(search_vector=search)
-            .annotate(rank_=SearchRank(F("search_vector"), search))
+            queryset.alias(query_lexemes=NumNode(search))
+            .filter(query_lexemes__gt=0, search_row__vector=search)
+            .annotate(rank_=SearchRank(F("search_row__vector"), search))
             .order_by("-pk")
         )
     stems = [_sqlite_stem(term) for term in terms]
@@ -303,30 +359,35 @@ def matches(kind, query, terms, narrow):
 
 
 def has_lexemes(query):
-    """False when PostgreSQL would find no word to look for (only stop words or symbols):
-    such a query matches nothing, and an empty text query cannot use the indexes."""
-    if not postgresql():
-        return bool(terms_of(query))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s)"
-            " || websearch_to_tsquery(%s::regconfig, %s))",
-            [SEARCH_CONFIGS["en"], query, SEARCH_CONFIGS["es"], query],
-        )
-        return cursor.fetchone()[0] > 0
+    """False when the query holds no word to look for (only stop words or symbols).
+
+    On PostgreSQL this only looks for a letter or a digit: each kind's part of the UNION
+    carries the real test (`numnode(query) > 0`), which the planner evaluates once, so that a
+    query of stop words reads nothing (an empty text query cannot use the indexes) without a
+    query of its own."""
+    if postgresql():
+        # Without a letter or a digit PostgreSQL's parser finds no word either.
+        return WORD.search(query) is not None
+    return bool(terms_of(query))
+
+
+class NumNode(Func):
+    function = "numnode"
+    output_field = IntegerField()
 
 
 def day_of(kind):
     if kind.day is None:
         return Value(None, output_field=DateField())
     field = kind.day
-    if field in {"start", "meeting__start"}:
+    if field in {"start", "meeting__start", "confirmed_at"}:
         return TruncDate(field)
     return Cast(F(field), DateField())
 
 
-def ranked(query, kinds, pillar=None, year=None):
-    """Every match, as (kind, id, rank, day) rows, best first: one SQL query (a UNION)."""
+def union(query, kinds, pillar=None, year=None):
+    """Every match, as a UNION of (kind, id, rank, day) rows (PostgreSQL: CANDIDATES of each
+    kind), or None when no kind can match (a filter no kind of `kinds` has)."""
     terms = terms_of(query)
     parts = []
     for kind in kinds:
@@ -342,17 +403,75 @@ def ranked(query, kinds, pillar=None, year=None):
             return queryset
 
         queryset = matches(kind, query, terms, narrow)
+        if year and postgresql():
+            # Within a year, the newest by date: read from the date's index, that year's
+            # records only (by primary key, the newer years' records came first).
+            queryset = queryset.order_by(F(kind.day).desc(), "-pk")
         part = queryset.annotate(kind_=Value(kind.name), id_=F("pk"), day_=day_of(kind))
         part = part.values_list("kind_", "id_", "rank_", "day_")
         parts.append(part[:CANDIDATES] if postgresql() else part)
     if not parts:
-        return []
+        return None
     first, *others = parts
-    combined = first.union(*others, all=True) if others else first
+    return first.union(*others, all=True) if others else first
+
+
+# Stand-ins for the two values of a PostgreSQL search that change from one request to the
+# next, in the SQL compiled once per shape of search (`compiled_union`).
+QUERY_SLOT = "hled-search-query-3f9c2e"
+TIME_SLOT = dt.datetime(1970, 1, 1, 0, 0, 0, 314159, tzinfo=dt.UTC)
+
+
+@lru_cache(maxsize=256)
+def compiled_union(kind_names, pillar, year, language, zone):
+    """The SQL of `union()` and its parameters, for one shape of search: the kinds, the
+    filters, the language and the time zone. The query is `QUERY_SLOT` and the time of
+    publication `TIME_SLOT`; `run_union` puts the real ones in their place.
+
+    Building and compiling the eight parts through the ORM took about 20 ms of Python per
+    search; the SQL they make differs only in those two values."""
+    with publication_time(TIME_SLOT):
+        combined = union(QUERY_SLOT, [KINDS[name] for name in kind_names], pillar, year)
+    if combined is None:
+        return None
+    sql, params = combined.query.sql_with_params()
+    assert QUERY_SLOT in params and TIME_SLOT in params, "the slots are in the SQL"
+    return sql, tuple(params)
+
+
+def run_union(query, kinds, pillar, year):
+    """The rows of `union()` on PostgreSQL, from its compiled SQL."""
+    compiled = compiled_union(
+        tuple(kind.name for kind in kinds),
+        pillar.pk if pillar is not None else None,
+        year,
+        get_language(),
+        timezone.get_current_timezone_name(),
+    )
+    if compiled is None:
+        return []
+    sql, template = compiled
+    now = timezone.now()
+    params = [
+        query if value == QUERY_SLOT else now if value == TIME_SLOT else value for value in template
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # The columns come in the order the ORM chose for the annotations: put them in ours.
+        names = [column.name for column in cursor.description]
+        order = [names.index(name) for name in ("kind_", "id_", "rank_", "day_")]
+        return [tuple(row[i] for i in order) for row in cursor.fetchall()]
+
+
+def ranked(query, kinds, pillar=None, year=None):
+    """Every match, as (kind, id, rank, day) rows, best first: one SQL query (a UNION)."""
     if postgresql():
         # At most CANDIDATES rows of each kind: sorted here (a single, sliced kind could not
         # be ordered again in SQL).
-        return sorted(combined, key=best_first)
+        return sorted(run_union(query, kinds, pillar, year), key=best_first)
+    combined = union(query, kinds, pillar, year)
+    if combined is None:
+        return []
     return list(
         combined.order_by(F("rank_").desc(), F("day_").desc(nulls_last=True), "kind_", "-id_")
     )
@@ -371,25 +490,27 @@ def highlight(text, terms, window=SNIPPET_CHARS):
     """`text` (plain) escaped, the words matching `terms` in `<mark>`; with `window`, only
     about that many characters around the first match (or the start when none matches)."""
     text = " ".join(text.split())
-    prefixes = [term if len(term) <= 4 else term[: max(4, len(term) - 2)] for term in terms]
-    hits = [
-        match
-        for match in WORD.finditer(text)
-        if any(fold(match.group()).startswith(prefix) for prefix in prefixes)
-    ]
+    prefixes = tuple(term if len(term) <= 4 else term[: max(4, len(term) - 2)] for term in terms)
+    seen = {}
+
+    def matches(word):
+        # Each distinct word folded once, and only up to the window: a body is long.
+        if word not in seen:
+            seen[word] = bool(prefixes) and fold(word).startswith(prefixes)
+        return seen[word]
+
     start, end = 0, len(text)
     if window and len(text) > window:
-        first = hits[0].start() if hits else 0
+        first = next((m.start() for m in WORD.finditer(text) if matches(m.group())), 0)
         start = max(0, first - window // 3)
         if start:
             start = text.find(" ", start) + 1 or start
         end = min(len(text), start + window)
         if end < len(text):
             end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    hits = [match for match in WORD.finditer(text, start, end) if matches(match.group())]
     parts, position = [], start
     for match in hits:
-        if match.start() < start or match.end() > end:
-            continue
         parts.append(escape(text[position : match.start()]))
         parts.append(f"<mark>{escape(match.group())}</mark>")
         position = match.end()
@@ -427,7 +548,7 @@ def result_for(kind, record, terms):
         (plain(getattr(record, field)) for field in kind.snippet_fields if getattr(record, field)),
         "",
     )
-    title = str(getattr(record, "name", None) or record.title)
+    title = str(getattr(record, kind.title_field))
     result = Result(
         kind=kind,
         record=record,
@@ -446,6 +567,10 @@ def result_for(kind, record, terms):
         owner = record.meeting or record.agreement
         result.url = record.href
         result.context, result.context_url = owner.title, owner.get_absolute_url()
+    elif isinstance(record, Submission):
+        result.url = record.get_absolute_url()
+        result.context = record.consultation.title
+        result.context_url = record.consultation.get_absolute_url()
     else:
         result.url = record.get_absolute_url()
     return result
@@ -460,8 +585,6 @@ def load(rows, terms):
     for kind_name, pks in wanted.items():
         kind = KINDS[kind_name]
         queryset = kind.display()
-        if kind.model is Document:
-            queryset = queryset.select_related("meeting", "agreement")
         for record in queryset.filter(pk__in=pks):
             records[kind_name, record.pk] = record
     return [
@@ -482,42 +605,58 @@ def similarity(a, b):
     return len(first & second) / len(first | second) if first | second else 0.0
 
 
-class WordDistance(Func):
-    """pg_trgm's `column <->> word`: one minus the word similarity of `word` to the closest
-    stretch of `column`. As an ORDER BY it is answered by the GiST trigram index, nearest first."""
+# "Did you mean" proposes words of the titles of these kinds.
+SPELLING_SOURCES = {"meeting": Meeting, "agreement": Agreement, "stakeholder": Stakeholder}
 
-    arg_joiner = " <->> "
-    template = "(%(expressions)s)"
-    output_field = FloatField()
+
+def held_publicly():
+    """True for a `SearchWord` that the title of a public record of a spelling source holds."""
+    return reduce(
+        or_,
+        (
+            Exists(
+                TitleWord.objects.filter(
+                    word=OuterRef("word"),
+                    kind=kind,
+                    record_id__in=model.objects.public_rows().values("pk"),
+                )
+            )
+            for kind, model in SPELLING_SOURCES.items()
+        ),
+    )
 
 
 def suggest(query):
-    """A better spelling of `query` from the titles nearest its words, or None.
+    """A better spelling of `query` from the title words nearest its words, or None.
 
-    PostgreSQL only: one query, the few nearest titles of each kind for each word, read from
-    the GiST trigram indexes on the titles.
+    PostgreSQL only: one query, the few words of the vocabulary nearest each word of the
+    query (`SearchWord`, read nearest first from its GiST trigram index), each kept only
+    while a public record's title holds it.
     """
     if not postgresql():
         return None
-    words = [word for word in dict.fromkeys(re.findall(r"\w+", query)) if len(word) >= 3]
+    words = [word for word in dict.fromkeys(re.findall(r"\w+", query.lower())) if len(word) >= 3]
     words = sorted(words, key=len, reverse=True)[:4]
     if not words:
         return None
-    sources = [(Meeting, "title_en"), (Agreement, "title_en"), (Stakeholder, "name_en")]
-    parts = [
-        model.objects.public()
-        .annotate(text_=F(column), similarity_=TrigramWordSimilarity(word, column))
-        .order_by(WordDistance(F(column), Value(word)))
-        .values_list("text_", "similarity_")[:NEAREST_TITLES]
-        for word in words
-        for model, column in sources
-    ]
+    public = held_publicly()
+    parts = []
+    for word in words:
+        distance = TrigramDistance("word", Value(word))
+        # The nearest words first, then which of them public titles hold: asked of a few
+        # words, the database tests each one instead of listing every public title's words.
+        nearest = SearchWord.objects.order_by(distance).values("word")[:NEAREST_CANDIDATES]
+        parts.append(
+            SearchWord.objects.filter(public, word__in=nearest)
+            .annotate(distance_=distance)
+            .order_by("distance_")
+            .values_list("word", "distance_")[:NEAREST_WORDS]
+        )
     first, *others = parts
-    titles = first.union(*others, all=True).order_by("-similarity_")
+    nearest = first.union(*others, all=True) if others else first
     vocabulary = {}
-    for title, _similarity in titles:
-        for word in WORD.findall(title):
-            vocabulary.setdefault(fold(word), word.lower())
+    for word, _distance in nearest:
+        vocabulary.setdefault(fold(word), word)
     if not vocabulary:
         return None
     corrected, changed = [], False

@@ -74,6 +74,13 @@ PROBES = [
     ("dialogue:search", {}, "q=meeting summary&type=meeting"),
     ("dialogue:search", {}, "q=position&type=stakeholder"),
     ("dialogue:search", {}, "q=parent Organization"),
+    # Public input: only accepted submissions of public consultations are searched, never a
+    # sender's name, organization or a moderator's words; nor do they feed "did you mean".
+    ("dialogue:search", {}, "q=submission title"),
+    ("dialogue:search", {}, "q=submission text&type=submission"),
+    ("dialogue:search", {}, "q=consultation submission"),
+    ("dialogue:search", {}, "q=org reason answer"),
+    ("dialogue:search", {}, "q=submision titel"),
     # Feeds and calendars of hidden records, and feeds filtered by them.
     ("dialogue:agreement-updates-feed", {"slug": "zzslug-draft-agreement", "format": "rss"}, ""),
     (
@@ -577,3 +584,17 @@ def test_probing_for_hidden_records_reveals_nothing(client, canary_world, langua
         assert TEXT_MARKER not in body(response).decode().lower(), url
         if "?" not in url:
             assert response.status_code == 404, url
+
+
+def test_search_finds_the_accepted_submission_alone(client, canary_world):
+    from django.urls import reverse
+
+    response = client.get(
+        reverse("dialogue:search"), {"q": "border crossings", "type": "submission"}
+    )
+    assert response.status_code == 200
+    found = [result.record for result in response.context["search"].results]
+    assert [record.reference for record in found] == ["HLED-PUBL-IC01"]
+    page = response.content.decode()
+    assert "Faster <mark>border</mark> <mark>crossings</mark>" in page
+    assert TEXT_MARKER not in page.lower()

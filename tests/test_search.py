@@ -5,6 +5,7 @@ PostgreSQL (CI runs both); the full-text specifics are checked where they apply.
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
@@ -14,11 +15,13 @@ from tests.factories import (
     AgendaItemFactory,
     AgreementFactory,
     AgreementUpdateFactory,
+    ConsultationFactory,
     DocumentFactory,
     MeetingFactory,
     PageFactory,
     PillarFactory,
     StakeholderFactory,
+    SubmissionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +42,9 @@ def search(client, language="en", **params):
 def titles(response):
     """The English title (or name) of each result, in order."""
     return [
-        getattr(result.record, "title_en", None) or result.record.name_en
+        getattr(result.record, "title_en", None)
+        or getattr(result.record, "name_en", None)
+        or result.record.title
         for result in response.context["search"].results
     ]
 
@@ -237,15 +242,79 @@ def test_did_you_mean_proposes_a_spelling(client, world):
 
 
 @POSTGRESQL
-def test_search_uses_the_indexes_declared_in_the_models():
+def test_did_you_mean_proposes_only_words_of_public_titles(client, world):
+    draft = MeetingFactory(title="Zanzibar corridor", draft=True)
+    assert search(client, q="zanzibat").context["search"].suggestion is None
+    draft.publication_status = "published"
+    draft.save()
+    assert search(client, q="zanzibat").context["search"].suggestion == "zanzibar"
+    draft.title_en = "Another corridor"
+    draft.save()
+    assert search(client, q="zanzibat").context["search"].suggestion is None
+
+
+@POSTGRESQL
+def test_search_reads_narrow_rows_kept_by_triggers(world):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%search'")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%search_row'"
+        )
         indexes = dict(cursor.fetchall())
         cursor.execute("SELECT cfgname FROM pg_ts_config WHERE cfgname LIKE 'hled_%'")
         configs = {row[0] for row in cursor.fetchall()}
     assert configs == {"hled_en", "hled_es"}
-    for name in ("meeting_search", "agreement_search", "agendaitem_search", "stakeholder_search"):
-        assert "USING gin (search_vector)" in indexes[name]
+    for name in ("meeting", "agreement", "agendaitem", "stakeholder", "submission"):
+        assert "USING gin (vector)" in indexes[f"{name}_search_row"]
+    meeting = world["meeting"]
+    row = meeting.search_row
+    assert row.vector is not None and "logist" in str(row.vector)
+    meeting.title_en = "Meeting on customs"
+    meeting.save()
+    row.refresh_from_db()
+    assert "'custom'" in str(row.vector)
+    # Bulk writes and raw updates go through the trigger too.
+    type(meeting).objects.filter(pk=meeting.pk).update(summary="Cargo screening.")
+    row.refresh_from_db()
+    assert "cargo" in str(row.vector)
+
+
+def test_scheduled_records_are_found_from_their_publication_time(client, world):
+    """The PostgreSQL search compiles its SQL once per shape of search: each run still judges
+    publication at its own time."""
+    agreement = AgreementFactory(title="Logistics of the future", scheduled=True)
+    assert "Logistics of the future" not in titles(search(client, q="logistics"))
+    with time_machine.travel(agreement.publish_at + dt.timedelta(minutes=1), tick=False):
+        assert "Logistics of the future" in titles(search(client, q="logistics"))
+    assert "Logistics of the future" not in titles(search(client, q="logistics"))
+
+
+def test_accepted_submissions_are_found_and_others_never(client, world):
+    consultation = ConsultationFactory(title="Input on logistics", slug="input")
+    accepted = SubmissionFactory(
+        consultation=consultation,
+        title="Cross-border logistics for small firms",
+        text="Customs windows should open earlier.",
+        name="Ana Sender",
+        organization="Sender Org",
+    )
+    for state in ("received", "in-review", "declined", "spam", "unconfirmed"):
+        SubmissionFactory(
+            consultation=consultation, state=state, title=f"Logistics {state} submission"
+        )
+    hidden = ConsultationFactory(title="Draft consultation", slug="hidden", draft=True)
+    SubmissionFactory(consultation=hidden, title="Logistics of a draft consultation")
+    response = search(client, q="logistics")
+    results = [r for r in response.context["search"].results if r.kind.name == "submission"]
+    assert [r.record.pk for r in results] == [accepted.pk]
+    assert results[0].url == accepted.get_absolute_url()
+    assert results[0].context_url == consultation.get_absolute_url()
+    page = response.content.decode()
+    assert "Cross-border <mark>logistics</mark> for small firms" in page
+    assert "in-review submission" not in page and "spam submission" not in page
+    assert "draft consultation" not in page
+    assert "Ana Sender" not in page  # the sender's name is never searched nor shown
+    assert search(client, q="Ana Sender").context["search"].results == []
+    assert kinds(search(client, q="customs windows", type="submission")) == ["submission"]
 
 
 def build(size):
@@ -258,6 +327,7 @@ def build(size):
         StakeholderFactory(name=f"Logistics council {number}")
         PageFactory(title=f"Logistics page {number}")
         DocumentFactory(meeting=meeting, title=f"Logistics document {number}")
+        SubmissionFactory(title=f"Logistics submission {number}")
 
 
 @pytest.mark.parametrize("size", [1, 50])
@@ -266,7 +336,7 @@ def test_query_count_is_constant(client, django_assert_max_num_queries, size, qu
     build(size)
     url = reverse("dialogue:search") + "?q=logistics" + query.replace("?", "&")
     # Menu, pillars, two year lists, count, one page, then one query per kind on the page
-    # (seven kinds at most), and the evidence of the implementation updates shown.
+    # (eight kinds at most).
     with django_assert_max_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200

@@ -9,6 +9,7 @@
   side) and their evidence
 - content: documents, key figures (and their values by year), pages and slug redirects
 - follows: email subscriptions to commitments, and what was sent
+- search_rows: the narrow tables of search vectors the site search reads
 """
 
 from .agreements import (
@@ -38,6 +39,17 @@ from .publication import (
     TimeStamped,
     public_filter,
 )
+from .search_rows import (
+    AgendaItemSearch,
+    AgreementSearch,
+    AgreementUpdateSearch,
+    DocumentSearch,
+    MeetingSearch,
+    PageSearch,
+    SearchWord,
+    StakeholderSearch,
+    TitleWord,
+)
 from .stakeholders import SideFromStakeholder, Stakeholder
 from .taxonomy import Pillar, Sector
 
@@ -47,32 +59,41 @@ __all__ = [
     "STATE_FIELDS",
     "STORED_STATE_FIELDS",
     "AgendaItem",
+    "AgendaItemSearch",
     "Agreement",
+    "AgreementSearch",
     "AgreementParty",
     "AgreementStatus",
     "AgreementUpdate",
+    "AgreementUpdateSearch",
     "Delivery",
     "DialogueQuerySet",
     "Document",
+    "DocumentSearch",
     "Evidence",
     "KeyFigure",
     "KeyFigureValue",
     "Meeting",
+    "MeetingSearch",
     "Page",
+    "PageSearch",
     "Participation",
     "PartySide",
     "Pillar",
     "Publishable",
     "PublicationStatus",
     "PublishableQuerySet",
+    "SearchWord",
     "Sector",
     "Side",
     "SideFromStakeholder",
     "SlugRedirect",
     "StaleWrite",
     "Stakeholder",
+    "StakeholderSearch",
     "Subscription",
     "TimeStamped",
+    "TitleWord",
     "TrackSide",
     "public_filter",
     "report_cutoff",

@@ -23,7 +23,7 @@ from .publication import (
     public_filter,
     publish_permission,
 )
-from .search import search_index, search_vector_field, trigram_index
+from .search import search_vector_field, trigram_index
 from .stakeholders import SideFromStakeholder, Stakeholder, StakeholderPartQuerySet
 from .taxonomy import Pillar, Sector
 
@@ -451,7 +451,6 @@ class Agreement(Publishable):
                 fields=["pillar", "publication_status", "publish_at"],
                 name="agreement_pillar_public",
             ),
-            search_index("agreement"),
             trigram_index("agreement", "title_en"),
         ]
 
@@ -643,11 +642,14 @@ class AgreementUpdateQuerySet(PublishableQuerySet):
 
     def public(self):
         """Published updates of public agreements."""
-        return (
-            self.public_parts()
-            .filter(agreement__in=Agreement.objects.published())
-            .select_related("agreement")
-        )
+        return self.public_parts().of_public_agreements().select_related("agreement")
+
+    def public_rows(self):
+        return self.published().of_public_agreements()
+
+    def of_public_agreements(self):
+        # Joined to the agreement, as agenda items to their meeting (see there).
+        return self.filter(public_filter("agreement__"))
 
     def with_public_relations(self):
         return self.select_public("meeting")
@@ -778,7 +780,6 @@ class AgreementUpdate(Publishable):
             ),
         ]
         indexes = [
-            search_index("agreementupdate"),
             # The latest published update of each agreement (its current state).
             models.Index(
                 fields=["agreement", "publication_status", "date", "id"],

@@ -20,7 +20,7 @@ from .publication import (
     public_filter,
     publish_permission,
 )
-from .search import search_index, search_vector_field
+from .search import search_vector_field
 
 
 class DocumentQuerySet(DialogueQuerySet):
@@ -35,6 +35,9 @@ class DocumentQuerySet(DialogueQuerySet):
         or a page of documents then checks only the rows it reads (`IN (published …)` under
         an OR makes PostgreSQL read every meeting and agreement first).
         """
+        return self.public_rows()
+
+    def public_rows(self):
         return self.filter(public_filter("meeting__") | public_filter("agreement__"))
 
 
@@ -117,7 +120,8 @@ class Document(TimeStamped):
         ordering = ["position", "id"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        indexes = [search_index("document")]
+        # The site search filtered by year reads a year's documents newest first.
+        indexes = [models.Index(fields=["published_on"], name="document_published_on")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(meeting__isnull=False) & Q(agreement__isnull=True))
@@ -258,7 +262,6 @@ class Page(Publishable):
         ordering = ["menu_order", "title"]
         verbose_name = _("page")
         verbose_name_plural = _("pages")
-        indexes = [search_index("page")]
         permissions = [publish_permission("page", "pages")]
 
     def __str__(self):

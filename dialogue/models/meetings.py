@@ -21,9 +21,10 @@ from .publication import (
     SlugManager,
     TimeStamped,
     count_of,
+    public_filter,
     publish_permission,
 )
-from .search import search_index, search_vector_field, trigram_index
+from .search import search_vector_field, trigram_index
 from .stakeholders import SideFromStakeholder, Stakeholder, StakeholderPartQuerySet
 from .taxonomy import Pillar, Sector
 
@@ -222,7 +223,6 @@ class Meeting(Publishable):
         ]
         indexes = [
             models.Index(fields=["publication_status", "publish_at", "start"]),
-            search_index("meeting"),
             trigram_index("meeting", "title_en"),
         ]
 
@@ -358,7 +358,12 @@ class AgendaItemQuerySet(DialogueQuerySet):
 
     def public(self):
         """Agenda items of public meetings (with their meeting)."""
-        return self.filter(meeting__in=Meeting.objects.published()).select_related("meeting")
+        return self.public_rows().select_related("meeting")
+
+    def public_rows(self):
+        # Joined to the meeting (not `IN` the published ones): the search's join for the
+        # meeting's date is then the same one.
+        return self.filter(public_filter("meeting__"))
 
 
 class AgendaItemManager(models.Manager.from_queryset(AgendaItemQuerySet)):
@@ -415,7 +420,6 @@ class AgendaItem(TimeStamped):
         ordering = ["meeting", "position"]
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
-        indexes = [search_index("agendaitem")]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "position"],

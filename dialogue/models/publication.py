@@ -6,6 +6,9 @@ has a ``public()`` method that applies both rules (the record, and the related r
 selects or prefetches); pages, feeds, search, exports and the API read through it.
 """
 
+import contextvars
+from contextlib import contextmanager
+
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
@@ -26,12 +29,29 @@ class PublicationStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+# The time publication is judged at while building a query to compile once and run at other
+# times (`publication_time`); otherwise now.
+JUDGED_AT = contextvars.ContextVar("publication_judged_at", default=None)
+
+
+@contextmanager
+def publication_time(moment):
+    """Within this block, `public_filter` compares publication times with `moment` instead
+    of now: for SQL compiled once whose `moment` parameter is replaced with the time of each
+    run (the site search). Per thread and per task."""
+    token = JUDGED_AT.set(moment)
+    try:
+        yield
+    finally:
+        JUDGED_AT.reset(token)
+
+
 def public_filter(prefix=""):
     """The filter keeping public records, for a lookup path such as "meeting__"."""
     return models.Q(
         **{
             f"{prefix}publication_status": PublicationStatus.PUBLISHED,
-            f"{prefix}publish_at__lte": timezone.now(),
+            f"{prefix}publish_at__lte": JUDGED_AT.get() or timezone.now(),
         }
     )
 
@@ -83,6 +103,11 @@ class DialogueQuerySet(models.QuerySet):
         """What a visitor may see: every record, for models without a publication state."""
         return self.all()
 
+    def public_rows(self):
+        """The records `public()` reads, without the related records it selects or
+        prefetches: for ids, counts and searches, which read no relation."""
+        return self.public()
+
 
 class PublishableQuerySet(DialogueQuerySet):
     """Reads shared by every publishable model."""
@@ -105,7 +130,10 @@ class PublishableQuerySet(DialogueQuerySet):
 
     def public(self):
         """The records a visitor may see, with only the related records a visitor may see."""
-        return self.published().with_public_relations()
+        return self.public_rows().with_public_relations()
+
+    def public_rows(self):
+        return self.published()
 
     def visible_to(self, user):
         """What `user` may open: everything for staff who may view these records in the admin

@@ -15,7 +15,7 @@ from .publication import (
     TimeStamped,
     publish_permission,
 )
-from .search import search_index, search_vector_field, trigram_index
+from .search import search_vector_field, trigram_index
 
 
 class StakeholderQuerySet(PublishableQuerySet):
@@ -84,7 +84,6 @@ class Stakeholder(Publishable):
             # The directory is ordered by name in the visitor's language.
             models.Index(fields=["name_en"], name="stakeholder_name_en"),
             models.Index(fields=["name_es"], name="stakeholder_name_es"),
-            search_index("stakeholder"),
             trigram_index("stakeholder", "name_en"),
         ]
 
