@@ -14,7 +14,7 @@ from dialogue.models.search import title_words
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dialogue', '0015_search_rows'),
+        ('dialogue', '0017_search_rows'),
     ]
 
     operations = [

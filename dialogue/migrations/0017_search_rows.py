@@ -19,7 +19,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dialogue', '0014_commitment_tracking_constraints'),
+        ('dialogue', '0016_agreement_stored_state_data'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dialogue', '0016_search_words'),
+        ('dialogue', '0018_search_words'),
     ]
 
     operations = [
