@@ -15,6 +15,7 @@ with `add` and raised with `incr` in the default cache (atomic in Redis and in t
 if the cache fails, pages render.
 """
 
+import functools
 import hashlib
 import logging
 import math
@@ -134,11 +135,16 @@ def spent(request, seconds, now=None):
         )
 
 
+@functools.lru_cache(maxsize=256)
+def _refusal_page(language, seconds):
+    with translation.override(language):
+        return render_to_string("429.html", {"seconds": seconds})
+
+
 def too_many_renders(seconds, language=None):
     """The 429 answer: a small page in the active language (or `language`), made without a
-    database query."""
-    with translation.override(language or translation.get_language()):
-        content = render_to_string("429.html", {"seconds": seconds})
+    database query, and rendered once per language and wait (a flood gets thousands)."""
+    content = _refusal_page(language or translation.get_language(), seconds)
     response = HttpResponse(content, status=429)
     response["Retry-After"] = str(seconds)
     add_never_cache_headers(response)
