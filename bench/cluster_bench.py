@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as single  # noqa: E402  (bench/run.py: data, URLs, wrk, interleaved rounds)
 from cluster import Cluster  # noqa: E402
 
+UNLIMITED = 1_000_000  # requests a second past the proxy's cache
 SEARCHES = ["border", "trade facilitation", "Querétaro", "energía", "enrgy", "comercio"]
 
 
@@ -315,7 +316,10 @@ def main():
         "mix": mix,
     }
     env = cluster_env(args)
-    with Cluster(env, servers=args.servers, workers=args.workers) as cluster:
+    # The rows, the publish and the load come from one address (wrk on 127.0.0.1), the cold
+    # row as fast as renders go: the proxy's per-client limit on requests past its cache is
+    # lifted for them (the flood measures it).
+    with Cluster(env, servers=args.servers, workers=args.workers, miss_rate=UNLIMITED) as cluster:
         warm(cluster.base, mix)
         for app in cluster.apps:
             warm(app.base, mix)
@@ -338,7 +342,9 @@ def main():
         results["flood"] = flood(args, cluster_env(args, DJANGO_RENDER_BURST="60"), mix, urls)
     if args.soak_seconds:
         soak_env = cluster_env(args, DJANGO_RENDER_BURST="0", DJANGO_PAGE_CACHE_TIMEOUT="30")
-        with Cluster(soak_env, servers=args.servers, workers=args.workers) as cluster:
+        with Cluster(
+            soak_env, servers=args.servers, workers=args.workers, miss_rate=UNLIMITED
+        ) as cluster:
             warm(cluster.base, mix)
             results["soak"] = soak(args, cluster, mix)
 

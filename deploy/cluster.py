@@ -116,7 +116,7 @@ class AppServer:
 
 
 class Nginx:
-    def __init__(self, upstreams, static_root, run_dir):
+    def __init__(self, upstreams, static_root, run_dir, miss_rate=20):
         binary = nginx_binary()
         if binary is None:
             raise RuntimeError("nginx is missing: apt-get install -y nginx-light")
@@ -128,6 +128,7 @@ class Nginx:
             listen=f"127.0.0.1:{self.port}",
             upstreams=upstreams,
             static_root=static_root,
+            miss_rate=miss_rate,
         )
         self.log = self.run_dir / "nginx.out"
         with self.log.open("wb") as log:
@@ -170,10 +171,11 @@ class Cluster:
 
     `env` is the app's environment (DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY …); the static
     files must already be collected into its DJANGO_STATIC_ROOT. `extra[i]` adds variables for
-    app server i only (e.g. to compare a setting across servers in one run).
+    app server i only (e.g. to compare a setting across servers in one run). `miss_rate`: the
+    proxy's per-client limit on requests past its cache (deploy/render_nginx.py).
     """
 
-    def __init__(self, env, *, servers=2, workers=2, run_dir=None, extra=None):
+    def __init__(self, env, *, servers=2, workers=2, run_dir=None, extra=None, miss_rate=20):
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="hled-cluster-"))
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.env = {**env, "DJANGO_TRUSTED_PROXIES": "1"}
@@ -186,7 +188,9 @@ class Cluster:
                     AppServer({**self.env, **own}, workers, self.run_dir, f"app{index + 1}")
                 )
             static_root = self.env.get("DJANGO_STATIC_ROOT", str(ROOT / "staticfiles"))
-            self.nginx = Nginx([app.address for app in self.apps], static_root, self.run_dir)
+            self.nginx = Nginx(
+                [app.address for app in self.apps], static_root, self.run_dir, miss_rate
+            )
         except BaseException:
             self.stop()
             raise

@@ -18,8 +18,9 @@ TEMPLATE = Path(__file__).with_name("nginx.conf.in")
 
 
 def render(*, listen, upstreams, static_root, run_dir, cache_dir=None, user=None,
-           access_log=None, mime_types="/etc/nginx/mime.types"):  # fmt: skip
-    """The configuration text; `upstreams` are host:port of the app servers."""
+           access_log=None, mime_types="/etc/nginx/mime.types", miss_rate=20):  # fmt: skip
+    """The configuration text; `upstreams` are host:port of the app servers; `miss_rate`: the
+    requests per second one client may send past the cache to them (a burst of 100 more)."""
     run_dir = Path(run_dir).resolve()
     if user is None and os.geteuid() == 0:
         # nginx's workers would run as "nobody", who may not read a checkout under /root.
@@ -35,6 +36,7 @@ def render(*, listen, upstreams, static_root, run_dir, cache_dir=None, user=None
         "MIME_TYPES": mime_types,
         "UPSTREAM_SERVERS": servers,
         "LISTEN": listen,
+        "MISS_RATE": str(int(miss_rate)),
         "STATIC_ROOT": str(Path(static_root).resolve()),
         "ERROR_PAGES": str(Path(__file__).resolve().with_name("errors")),
     }
@@ -64,6 +66,9 @@ def main():
     parser.add_argument("--cache-dir", help="default: RUN_DIR/cache")
     parser.add_argument("--user", help="the user nginx's workers run as (e.g. www-data)")
     parser.add_argument("--access-log", help="default: RUN_DIR/access.log")
+    parser.add_argument(
+        "--miss-rate", type=int, default=20, help="requests a second per client past the cache"
+    )
     args = parser.parse_args()
     sys.stdout.write(
         render(
@@ -73,6 +78,7 @@ def main():
             run_dir=args.run_dir,
             cache_dir=args.cache_dir,
             user=args.user,
+            miss_rate=args.miss_rate,
             access_log=args.access_log,
         )
     )

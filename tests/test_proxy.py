@@ -274,3 +274,41 @@ def test_pages_are_served_while_app_servers_die(cluster):
     while (status := get(cluster.base + "/en/stakeholders/?never-requested=1")[0]) != 200:
         assert status == 503 and time.monotonic() < deadline
         time.sleep(0.2)
+
+
+def test_a_client_flooding_the_app_servers_is_refused_by_the_proxy(cluster):
+    """What the cache cannot answer passes at most 20 a second per client (a burst of 100):
+    beyond that nginx refuses it itself, a bilingual 429 with Retry-After, while that client
+    still gets the pages already cached and other clients are not affected."""
+    import http.client
+
+    host, port = cluster.base.split("//", 1)[1].split(":")
+    cached = "/en/meetings/"
+    get(cluster.base + cached)
+    assert get(cluster.base + cached)[1]["X-Cache-Status"] == "HIT"
+    crawler = http.client.HTTPConnection(
+        host, int(port), timeout=10, source_address=("127.0.0.2", 0)
+    )
+
+    def crawl(path):
+        crawler.request("GET", path)
+        response = crawler.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+
+    statuses, refusal = [], None
+    for n in range(300):
+        status, headers, body = crawl(f"/healthz?crawl={n}")
+        statuses.append(status)
+        if status == 429 and refusal is None:
+            refusal = headers, body
+    assert statuses[:100] == [200] * 100  # the burst
+    assert statuses.count(429) > 100
+    headers, body = refusal
+    assert headers["Retry-After"] == "10"
+    assert "no-store" in headers["Cache-Control"]
+    assert "Too many pages at once" in body and "Demasiadas páginas a la vez" in body
+    # Cached pages are still served to the crawler, and other clients are not limited.
+    status, headers, _ = crawl(cached)
+    assert (status, headers["X-Cache-Status"]) == (200, "HIT")
+    assert get(cluster.base + "/healthz?other=1")[0] == 200
+    crawler.close()
