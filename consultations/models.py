@@ -208,9 +208,6 @@ class SubmissionQuerySet(DialogueQuerySet):
         """Public submissions without their parts: for counting, grouping and searching."""
         return self.filter(public_filter("consultation__"), state=Submission.State.ACCEPTED)
 
-    def public_counts(self):
-        return self.public_rows()
-
     def queue(self):
         """What moderators work on: everything whose email address was confirmed."""
         return self.exclude(state=Submission.State.UNCONFIRMED)

@@ -11,7 +11,7 @@ def meeting_input(meeting, agenda_items):
     (`item.shaped_by`). Four queries at most, whatever the number of submissions."""
     from .views import pillar_breakdown
 
-    public = Submission.objects.public_counts()
+    public = Submission.objects.public_rows()
     ids = [item.pk for item in agenda_items]
     shaped = {}
     if ids:

@@ -83,7 +83,7 @@ class ConsultationDetailView(PreviewMixin, DetailView):
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         consultation = self.object
-        accepted = Submission.objects.public_counts().filter(consultation=consultation)
+        accepted = Submission.objects.public_rows().filter(consultation=consultation)
         by_pillar = pillar_breakdown(accepted)
         context.update(
             by_pillar=by_pillar,
@@ -229,7 +229,7 @@ class ManageView(PrivateMixin, View):
             "submission": submission,
             "token": self.kwargs["token"],
             "is_public": submission is not None
-            and Submission.objects.public_counts().filter(pk=submission.pk).exists(),
+            and Submission.objects.public_rows().filter(pk=submission.pk).exists(),
             **extra,
         }
 
@@ -264,7 +264,7 @@ class SubmissionListView(PaginatedFilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # The filtered list (empty when a filter is invalid), counted without its parts.
-        counted = Submission.objects.public_counts().filter(pk__in=self.object_list.values("pk"))
+        counted = Submission.objects.public_rows().filter(pk__in=self.object_list.values("pk"))
         context.update(
             by_pillar=pillar_breakdown(counted),
             by_country=breakdown(counted, "country", Side.choices),
