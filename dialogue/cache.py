@@ -251,19 +251,19 @@ def fragment_store(request):
     return store
 
 
-def render_fragments(request, parts, render):
-    """The HTML of each part of a page, from the cache where this generation holds it.
+def cached_values(request, parts, compute):
+    """The value of each part of a page, from the cache where this generation holds it.
 
-    `parts` are (name, part) pairs, each name naming everything its HTML depends on besides
+    `parts` are (name, part) pairs, each name naming everything its value depends on besides
     the content (the template, the record and its version, the filters chosen …; the language
-    and the release are added); `render(part)` makes a part's HTML. One read (get_many) for all
-    of them, one write (set_many) for those rendered here. Used for what costs the most and
-    repeats across a page type's URLs (its cards, the tracker's figures), so that a page-cache
-    miss (a new filter combination, the next page) renders only the rest.
+    and the release are added); `compute(part)` makes a part's value (anything the cache can
+    store). One read (get_many) for all of them, one write (set_many) for those computed here.
+    Outside a fragment store (`fragment_store`: staff, previews, the setting off, the cache
+    unreachable) everything is computed.
     """
     store = fragment_store(request)
     if store is None:
-        return [render(part) for _, part in parts]
+        return [compute(part) for _, part in parts]
     generation, until = store
     language = get_language()
 
@@ -277,30 +277,48 @@ def render_fragments(request, parts, render):
         found = default_cache.get_many(keys)
     except Exception:
         logger.exception("Fragment cache unavailable; rendering without it")
-        return [render(part) for _, part in parts]
-    html, rendered = [], {}
+        return [compute(part) for _, part in parts]
+    values, computed = [], {}
     for cache_key, (_, part) in zip(keys, parts, strict=True):
         if cache_key in found:
-            html.append(mark_safe(found[cache_key]))
+            values.append(found[cache_key])
         else:
-            html.append(render(part))
-            rendered[cache_key] = str(html[-1])
-    if rendered:
+            values.append(compute(part))
+            computed[cache_key] = values[-1]
+    if computed:
         timeout = settings.PAGE_CACHE_TIMEOUT
         if until:
             timeout = min(timeout, int(until - time.time()))
         if timeout > 0:
             try:
-                default_cache.set_many(rendered, timeout=timeout)
+                default_cache.set_many(computed, timeout=timeout)
             except Exception:
                 logger.exception("Could not store fragments in the cache")
-    return html
+    return values
+
+
+def render_fragments(request, parts, render):
+    """The HTML of each part of a page (`cached_values`), `render(part)` making a part's HTML.
+
+    Used for what costs the most and repeats across a page type's URLs (its cards, the
+    tracker's figures), so that a page-cache miss (a new filter combination, the next page)
+    renders only the rest.
+    """
+    html = cached_values(request, parts, lambda part: str(render(part)))
+    return [mark_safe(value) for value in html]
 
 
 def fragment(request, name, parts, render):
     """One part of a page (`render_fragments`): the HTML `render()` returns, kept under `name`
     and `parts` (what it depends on besides the content)."""
     return render_fragments(request, [(repr((name, parts)), None)], lambda _: render())[0]
+
+
+def memo(request, name, compute):
+    """A value every public page of this generation shares (the menu, a form's choices), read
+    from the cache instead of the database: `compute()` runs once per generation and language.
+    The value must be public content only, as a fragment is."""
+    return cached_values(request, [(repr(("memo", name)), None)], lambda _: compute())[0]
 
 
 def url_language(request):

@@ -56,6 +56,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Submission
 
+from .cache import memo
 from .filters import distinct_years_of
 from .models import (
     AgendaItem,
@@ -217,8 +218,8 @@ KINDS = {
 }
 
 
-def year_choices():
-    """The years of public meetings and agreements, newest first, after "Any year"."""
+def public_years():
+    """The years of public meetings and agreements, newest first."""
     years = {
         day.year
         for day in distinct_years_of(
@@ -226,26 +227,21 @@ def year_choices():
             (Agreement.objects.public_rows(), "announced_on"),
         )
     }
-    return [("", _("Any year")), *((year, str(year)) for year in sorted(years, reverse=True))]
+    return sorted(years, reverse=True)
 
 
-class ListedChoices(forms.models.ModelChoiceIterator):
-    """A model field's choices read as a list: Django iterates them with a server-side cursor
-    on PostgreSQL (declare, fetch, close: three round trips for six pillars)."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in list(self.queryset):
-            yield self.choice(obj)
-
-
-class ListedModelChoiceField(forms.ModelChoiceField):
-    iterator = ListedChoices
+def public_pillars():
+    """(slug, name) of each public pillar, in their order."""
+    return [(pillar.slug, str(pillar)) for pillar in Pillar.objects.public()]
 
 
 class SearchForm(forms.Form):
-    """The search box and its filters. Any text is a valid query (up to 200 characters)."""
+    """The search box and its filters. Any text is a valid query (up to 200 characters).
+
+    The pillar and year choices are the same for every search of a content generation: with
+    `request`, a public search reads them from the generation's cache (dialogue.cache.memo)
+    instead of the database; the chosen pillar is then read by its slug.
+    """
 
     q = forms.CharField(
         label=pgettext_lazy("search form", "Search for"),
@@ -258,18 +254,26 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("Any type")), *((kind.name, kind.label) for kind in KINDS.values())],
     )
-    pillar = ListedModelChoiceField(
-        label=_("Pillar"),
-        required=False,
-        queryset=Pillar.objects.public(),
-        to_field_name="slug",
-        empty_label=_("Any pillar"),
-    )
+    pillar = forms.ChoiceField(label=_("Pillar"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = year_choices()
+        pillars = memo(request, "search-pillars", public_pillars)
+        years = memo(request, "search-years", public_years)
+        self.fields["pillar"].choices = [("", _("Any pillar")), *pillars]
+        self.fields["year"].choices = [("", _("Any year")), *((y, str(y)) for y in years)]
+
+    def clean_pillar(self):
+        slug = self.cleaned_data["pillar"]
+        if not slug:
+            return None
+        pillar = Pillar.objects.public().filter(slug=slug).first()
+        if pillar is None:  # unpublished since the choices were read
+            raise forms.ValidationError(
+                self.fields["pillar"].error_messages["invalid_choice"], params={"value": slug}
+            )
+        return pillar
 
 
 def terms_of(query):
@@ -695,9 +699,9 @@ class Search:
         return f"{reverse('dialogue:search')}?{params.urlencode()}"
 
 
-def run(data, page_number, per_page):
+def run(data, page_number, per_page, request=None):
     """Read the search form from `data` and run it (nothing is searched without a query)."""
-    form = SearchForm(data)
+    form = SearchForm(data, request=request)
     search = Search(form=form, results=[])
     if not form.is_valid():
         return search

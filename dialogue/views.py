@@ -296,7 +296,9 @@ class SearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        found = search.run(self.request.GET, self.request.GET.get("page"), settings.PAGINATE_BY)
+        found = search.run(
+            self.request.GET, self.request.GET.get("page"), settings.PAGINATE_BY, self.request
+        )
         context.update(
             search=found,
             form=found.form,

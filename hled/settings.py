@@ -155,9 +155,9 @@ TEMPLATES = [
     },
 ]
 
-# Forms render through the TEMPLATES above, so templates/django/forms/ can override a widget
-# template (select.html, for speed; see its comment).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Forms render through the TEMPLATES above (so templates/django/forms/ can override a widget
+# template), selects in Python for speed (hled/renderers.py).
+FORM_RENDERER = "hled.renderers.FormRenderer"
 
 WSGI_APPLICATION = "hled.wsgi.application"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

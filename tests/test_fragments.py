@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from dialogue.models import Agreement, Meeting
-from tests.factories import AgreementFactory, MeetingFactory
+from tests.factories import AgreementFactory, MeetingFactory, PageFactory, PillarFactory
 
 from .conftest import html
 
@@ -89,3 +89,38 @@ def test_cards_are_kept_without_whole_pages_too(client, settings):
     client.get(meetings_url("a=1"))
     Meeting.objects.filter(pk=meeting.pk).update(title="Changed quietly")
     assert "Original title" in html(client.get(meetings_url("a=2")))
+
+
+def test_the_menu_and_the_search_choices_are_read_once_per_generation(
+    client, django_assert_num_queries
+):
+    PageFactory(title="About us", menu_order=1)
+    PageFactory(title="Hidden draft page", menu_order=2, publication_status="draft")
+    PillarFactory(number=1, name="Connectivity", slug="connectivity")
+    MeetingFactory(title="Border meeting")
+    url = reverse("dialogue:search")
+    first = html(client.get(f"{url}?q=nothing-matches-this"))
+    assert "About us" in first and "Hidden draft page" not in first
+    assert 'value="connectivity"' in first
+    # Another search of the same generation: no menu, pillar or year query any more.
+    with django_assert_num_queries(0):
+        page = html(client.get(f"{url}?q=&a=1"))
+    assert "About us" in page and 'value="connectivity"' in page
+    # A change starts a new generation: the new pillar and the renamed page are offered at once.
+    PillarFactory(number=2, name="Workforce", slug="workforce")
+    about = PageFactory(title="Second menu page", menu_order=3)
+    page = html(client.get(f"{url}?q=&a=2"))
+    assert 'value="workforce"' in page and "Second menu page" in page
+    about.publication_status = "draft"
+    about.save()
+    assert "Second menu page" not in html(client.get(f"{url}?q=&a=3"))
+
+
+def test_a_chosen_pillar_is_still_read_from_the_database(client):
+    pillar = PillarFactory(number=1, name="Connectivity", slug="connectivity")
+    url = reverse("dialogue:search")
+    client.get(f"{url}?q=border")  # the choices are now in the cache
+    # Deleted behind the cache's back (no new generation): choosing it is refused, not searched.
+    type(pillar).objects.filter(pk=pillar.pk).delete()
+    page = html(client.get(f"{url}?q=border&pillar=connectivity"))
+    assert "could not be run" in page and "Select a valid choice" in page
