@@ -12,6 +12,7 @@ from django_filters.constants import EMPTY_VALUES
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import get_translation_fields
 
+from .cache import memo
 from .models import (
     SIDE_FIELDS,
     Agreement,
@@ -152,17 +153,49 @@ class RelatedFilter(django_filters.ModelChoiceFilter):
         return qs.filter(pk__in=matching)
 
 
-class YearChoicesOnce:
-    """Read the year choices once per request: a callable `choices` runs its query on every
-    pass over the choices (rendering the select, then validating the value)."""
+class ChoicesPerGeneration:
+    """A filter form's choices read once per content generation, not on every render.
+
+    Public renders read them from the generation's cache (dialogue.cache.memo): the years of a
+    callable `choices` (read once per request elsewhere: Django runs it on every pass, to
+    render the select and again to validate), and what each drop-down of public records
+    offers. A chosen record is still looked up in its queryset when the form is validated,
+    so nothing but what the drop-down shows comes from the cache. Fields named in
+    `own_choices` set their drop-down themselves.
+    """
+
+    own_choices = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        year = self.filters["year"]
-        year.extra["choices"] = list(year.extra["choices"]())
+        for name, filter_ in self.filters.items():
+            choices = filter_.extra.get("choices")
+            if callable(choices):
+                filter_.extra["choices"] = memo(
+                    self.request,
+                    (type(self).__name__, name),
+                    lambda choices=choices: [(value, str(label)) for value, label in choices()],
+                )
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, field in form.fields.items():
+                if name in self.own_choices or field.widget.is_hidden:
+                    continue
+                if isinstance(field, forms.ModelChoiceField):
+                    field.widget.choices = memo(
+                        self.request,
+                        (type(self).__name__, name),
+                        lambda field=field: [
+                            (str(value), str(label)) for value, label in field.choices
+                        ],
+                    )
+        return self._form
 
 
-class MeetingFilter(YearChoicesOnce, django_filters.FilterSet):
+class MeetingFilter(ChoicesPerGeneration, django_filters.FilterSet):
     """Filters of the meeting list."""
 
     year = django_filters.TypedChoiceFilter(
@@ -199,7 +232,7 @@ class MeetingFilter(YearChoicesOnce, django_filters.FilterSet):
         fields = ["year", "status", "kind", "host_country", "pillar", "stakeholder"]
 
 
-class AgreementFilter(YearChoicesOnce, django_filters.FilterSet):
+class AgreementFilter(ChoicesPerGeneration, django_filters.FilterSet):
     """Filters of the agreement list."""
 
     q = SearchFilter(fields=("title", "summary", "reference"))
@@ -250,7 +283,7 @@ class AgreementFilter(YearChoicesOnce, django_filters.FilterSet):
         fields = ["q", "pillar", "sector", "status", "kind", "year", "meeting", "stakeholder"]
 
 
-class StakeholderFilter(django_filters.FilterSet):
+class StakeholderFilter(ChoicesPerGeneration, django_filters.FilterSet):
     """Filters of the stakeholder directory."""
 
     q = SearchFilter(fields=("name", "acronym", "position"))
@@ -302,7 +335,7 @@ def annual_meetings():
     return Meeting.objects.public().filter(kind=Meeting.Kind.ANNUAL).order_by("start")
 
 
-class ProgressFilter(django_filters.FilterSet):
+class ProgressFilter(ChoicesPerGeneration, django_filters.FilterSet):
     """Filters of the commitment tracker."""
 
     pillar = django_filters.ModelChoiceFilter(
@@ -321,6 +354,7 @@ class ProgressFilter(django_filters.FilterSet):
     )
     side = TrackedSideFilter(choices=TrackSide.choices, label=_("Side"))
     status = TrackerStatusFilter(choices=AgreementStatus.choices, label=_("Status"))
+    own_choices = ("meeting",)
 
     class Meta:
         model = Agreement
@@ -331,7 +365,13 @@ class ProgressFilter(django_filters.FilterSet):
         form = super().form
         field = form.fields["meeting"]
         if not getattr(field, "annual_choices", False):
-            choices = [(m.slug, m.title) for m in annual_meetings()]
+            choices = list(
+                memo(
+                    self.request,
+                    "progress-annual-meetings",
+                    lambda: [(m.slug, str(m.title)) for m in annual_meetings()],
+                )
+            )
             chosen = form.data.get("meeting")
             if chosen and chosen not in {slug for slug, _title in choices} and form.is_valid():
                 meeting = form.cleaned_data.get("meeting")

@@ -124,3 +124,21 @@ def test_a_chosen_pillar_is_still_read_from_the_database(client):
     type(pillar).objects.filter(pk=pillar.pk).delete()
     page = html(client.get(f"{url}?q=border&pillar=connectivity"))
     assert "could not be run" in page and "Select a valid choice" in page
+
+
+def test_list_filters_offer_the_generations_choices_without_reading_them_again(
+    client, django_assert_max_num_queries
+):
+    PillarFactory(number=1, name="Connectivity", slug="connectivity")
+    AgreementFactory(title="Signed agreement")
+    path = reverse("dialogue:agreement-list")
+    with django_assert_max_num_queries(20) as first:
+        page = html(client.get(f"{path}?a=1"))
+    assert 'value="connectivity"' in page
+    with django_assert_max_num_queries(20) as second:
+        page = html(client.get(f"{path}?a=2"))
+    assert 'value="connectivity"' in page
+    # The pillar, sector and year choices and the menu are not read again.
+    assert len(second.captured_queries) <= len(first.captured_queries) - 4
+    PillarFactory(number=2, name="Workforce", slug="workforce")
+    assert 'value="workforce"' in html(client.get(f"{path}?a=3"))
