@@ -91,3 +91,34 @@ def test_next_upcoming_is_the_first_upcoming_meeting():
     assert meetings.next_upcoming() == meetings.upcoming().first() == sooner
     sooner.delete()
     assert meetings.next_upcoming() == later
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/",
+        "/en/meetings/?year=2019&pillar=energy",
+        "/es/reuniones/?q=econom%C3%ADa&page=1",
+        "/en/meetings/{slug}/",
+        "/en/search/?q=caf%C3%A9+%3Cb%3E",
+    ],
+)
+def test_language_paths_are_what_translate_url_gives(client, path):
+    import re
+    from html import unescape
+
+    from django.urls import translate_url
+
+    meeting = MeetingFactory()
+    path = path.format(slug=meeting.slug)
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.content.decode()
+    other = "es" if path.startswith("/en/") else "en"
+    expected = translate_url(path, other)
+    assert expected != path
+    switcher = re.search(rf'<a href="([^"]+)" hreflang="{other}"', page).group(1)
+    alternate = re.search(rf'<link rel="alternate" hreflang="{other}" href="([^"]+)"', page)
+    assert unescape(switcher) == expected
+    assert unescape(alternate.group(1)) == f"http://testserver{expected}"

@@ -4,11 +4,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils.encoding import iri_to_uri
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info, ngettext
+from django.utils.translation import get_language, get_language_info, ngettext, override
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
@@ -162,11 +163,37 @@ def fallback_notice(obj, *fields):
     )
 
 
+def language_paths(request):
+    """{language code: the current page's path in it}, same record and filters: what
+    `translate_url` gives, from the request's own URL match instead of resolving the path again,
+    computed once per request (the header's language switcher and the head's alternate links
+    both show it)."""
+    paths = getattr(request, "language_paths", None)
+    if paths is None:
+        full_path = request.get_full_path()
+        current = get_language()
+        match = getattr(request, "resolver_match", None)
+        paths = {}
+        for code, _name in settings.LANGUAGES:
+            if code == current or match is None:
+                paths[code] = full_path if code == current else translate_url(full_path, code)
+                continue
+            try:
+                with override(code):
+                    path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:  # as translate_url: the page as it is
+                paths[code] = full_path
+                continue
+            query = request.META.get("QUERY_STRING", "")
+            paths[code] = f"{path}?{iri_to_uri(query)}" if query else path
+        request.language_paths = paths
+    return paths
+
+
 @register.simple_tag(takes_context=True)
 def translated_path(context, code):
     """The current page in language `code`: same record, same filters."""
-    request = context["request"]
-    return translate_url(request.get_full_path(), code)
+    return language_paths(context["request"])[code]
 
 
 @register.simple_tag(takes_context=True)
@@ -179,9 +206,9 @@ def alternate_links(context):
         format_html(
             '<link rel="alternate" hreflang="{}" href="{}">',
             code,
-            request.build_absolute_uri(translate_url(request.get_full_path(), code)),
+            request.build_absolute_uri(path),
         )
-        for code, _name in settings.LANGUAGES
+        for code, path in language_paths(request).items()
     ]
     return format_html_join("\n  ", "{}", ((link,) for link in links))
 
