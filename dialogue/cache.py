@@ -256,14 +256,15 @@ def cached_values(request, parts, compute):
 
     `parts` are (name, part) pairs, each name naming everything its value depends on besides
     the content (the template, the record and its version, the filters chosen …; the language
-    and the release are added); `compute(part)` makes a part's value (anything the cache can
-    store). One read (get_many) for all of them, one write (set_many) for those computed here.
-    Outside a fragment store (`fragment_store`: staff, previews, the setting off, the cache
-    unreachable) everything is computed.
+    and the release are added); `compute(parts)` makes the values of the parts it is given, in
+    their order (anything the cache can store), so that what is missing is made in one go
+    (one query per kind of record, say). One read (get_many) for all of them, one write
+    (set_many) for those computed here. Outside a fragment store (`fragment_store`: staff,
+    previews, the setting off, the cache unreachable) everything is computed.
     """
     store = fragment_store(request)
     if store is None:
-        return [compute(part) for _, part in parts]
+        return list(compute([part for _, part in parts]))
     generation, until = store
     language = get_language()
 
@@ -277,15 +278,12 @@ def cached_values(request, parts, compute):
         found = default_cache.get_many(keys)
     except Exception:
         logger.exception("Fragment cache unavailable; rendering without it")
-        return [compute(part) for _, part in parts]
-    values, computed = [], {}
-    for cache_key, (_, part) in zip(keys, parts, strict=True):
-        if cache_key in found:
-            values.append(found[cache_key])
-        else:
-            values.append(compute(part))
-            computed[cache_key] = values[-1]
-    if computed:
+        return list(compute([part for _, part in parts]))
+    missing = [i for i, cache_key in enumerate(keys) if cache_key not in found]
+    computed = {}
+    if missing:
+        values = compute([parts[i][1] for i in missing])
+        computed = {keys[i]: value for i, value in zip(missing, values, strict=True)}
         timeout = settings.PAGE_CACHE_TIMEOUT
         if until:
             timeout = min(timeout, int(until - time.time()))
@@ -294,7 +292,7 @@ def cached_values(request, parts, compute):
                 default_cache.set_many(computed, timeout=timeout)
             except Exception:
                 logger.exception("Could not store fragments in the cache")
-    return values
+    return [found[cache_key] if cache_key in found else computed[cache_key] for cache_key in keys]
 
 
 def render_fragments(request, parts, render):
@@ -304,7 +302,7 @@ def render_fragments(request, parts, render):
     tracker's figures), so that a page-cache miss (a new filter combination, the next page)
     renders only the rest.
     """
-    html = cached_values(request, parts, lambda part: str(render(part)))
+    html = cached_values(request, parts, lambda missing: [str(render(part)) for part in missing])
     return [mark_safe(value) for value in html]
 
 
@@ -318,7 +316,7 @@ def memo(request, name, compute):
     """A value every public page of this generation shares (the menu, a form's choices), read
     from the cache instead of the database: `compute()` runs once per generation and language.
     The value must be public content only, as a fragment is."""
-    return cached_values(request, [(repr(("memo", name)), None)], lambda _: compute())[0]
+    return cached_values(request, [(repr(("memo", name)), None)], lambda _: [compute()])[0]
 
 
 def url_language(request):

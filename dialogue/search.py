@@ -56,7 +56,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Submission
 
-from .cache import memo
+from .cache import cached_values, memo
 from .filters import distinct_years_of
 from .models import (
     AgendaItem,
@@ -539,7 +539,7 @@ def plain(value, paragraphs=False):
 @dataclass
 class Result:
     kind: Kind
-    record: object
+    pk: int
     title: str
     url: str
     snippet: str
@@ -547,55 +547,97 @@ class Result:
     context_url: str = ""
 
 
-def result_for(kind, record, terms):
-    snippet_text = next(
+@dataclass(frozen=True)
+class Shown:
+    """What a result shows of its record, as plain text, before the query's words are marked:
+    the same for every search, so kept in the content generation's cache (`load`)."""
+
+    title: str
+    url: str
+    text: str
+    context: str = ""
+    context_url: str = ""
+
+
+def shown(kind, record):
+    text = next(
         (plain(getattr(record, field)) for field in kind.snippet_fields if getattr(record, field)),
         "",
     )
     title = str(getattr(record, kind.title_field))
-    result = Result(
-        kind=kind,
-        record=record,
-        title=highlight(title, terms, window=None),
-        url="",
-        snippet=highlight(snippet_text, terms) if snippet_text else "",
-    )
     if isinstance(record, AgendaItem):
-        result.url = record.meeting.get_absolute_url() + "#agenda-heading"
-        result.context, result.context_url = record.meeting.title, record.meeting.get_absolute_url()
-    elif isinstance(record, AgreementUpdate):
-        result.url = record.agreement.get_absolute_url() + "#timeline-heading"
-        result.context = record.agreement.title
-        result.context_url = record.agreement.get_absolute_url()
-    elif isinstance(record, Document):
+        meeting = record.meeting
+        return Shown(
+            title,
+            meeting.get_absolute_url() + "#agenda-heading",
+            text,
+            str(meeting.title),
+            meeting.get_absolute_url(),
+        )
+    if isinstance(record, AgreementUpdate):
+        agreement = record.agreement
+        return Shown(
+            title,
+            agreement.get_absolute_url() + "#timeline-heading",
+            text,
+            str(agreement.title),
+            agreement.get_absolute_url(),
+        )
+    if isinstance(record, Document):
         owner = record.meeting or record.agreement
-        result.url = record.href
-        result.context, result.context_url = owner.title, owner.get_absolute_url()
-    elif isinstance(record, Submission):
-        result.url = record.get_absolute_url()
-        result.context = record.consultation.title
-        result.context_url = record.consultation.get_absolute_url()
-    else:
-        result.url = record.get_absolute_url()
-    return result
+        return Shown(title, record.href, text, str(owner.title), owner.get_absolute_url())
+    if isinstance(record, Submission):
+        consultation = record.consultation
+        return Shown(
+            title,
+            record.get_absolute_url(),
+            text,
+            str(consultation.title),
+            consultation.get_absolute_url(),
+        )
+    return Shown(title, record.get_absolute_url(), text)
 
 
-def load(rows, terms):
-    """The records of one page of `ranked()` rows, in order: one query per kind present."""
-    wanted = {}
-    for kind_name, pk, _rank, _day in rows:
-        wanted.setdefault(kind_name, []).append(pk)
-    records = {}
-    for kind_name, pks in wanted.items():
+def shown_records(wanted):
+    """`Shown` of each (kind name, pk) of `wanted`, in order (None for a record not public any
+    more): one query per kind."""
+    by_kind = {}
+    for kind_name, pk in wanted:
+        by_kind.setdefault(kind_name, []).append(pk)
+    found = {}
+    for kind_name, pks in by_kind.items():
         kind = KINDS[kind_name]
-        queryset = kind.display()
-        for record in queryset.filter(pk__in=pks):
-            records[kind_name, record.pk] = record
-    return [
-        result_for(KINDS[kind_name], records[kind_name, pk], terms)
-        for kind_name, pk, _rank, _day in rows
-        if (kind_name, pk) in records
-    ]
+        for record in kind.display().filter(pk__in=pks):
+            found[kind_name, record.pk] = shown(kind, record)
+    return [found.get(key) for key in wanted]
+
+
+def load(rows, terms, request=None):
+    """The results of one page of `ranked()` rows, in order. What each shows of its record is
+    read from the content generation's cache (dialogue.cache.cached_values: public searches
+    only), and for the records it does not hold from the database, one query per kind; the
+    query's words are then marked. The rows are public matches (`union`), so only a public
+    record's text is ever read or kept."""
+    wanted = [(kind_name, pk) for kind_name, pk, _rank, _day in rows]
+    parts = [(f"search-result|{kind_name}|{pk}", (kind_name, pk)) for kind_name, pk in wanted]
+    results = []
+    for (kind_name, pk), seen in zip(
+        wanted, cached_values(request, parts, shown_records), strict=True
+    ):
+        if seen is None:
+            continue
+        results.append(
+            Result(
+                kind=KINDS[kind_name],
+                pk=pk,
+                title=highlight(seen.title, terms, window=None),
+                url=seen.url,
+                snippet=highlight(seen.text, terms) if seen.text else "",
+                context=seen.context,
+                context_url=seen.context_url,
+            )
+        )
+    return results
 
 
 def trigrams(word):
@@ -720,7 +762,7 @@ def run(data, page_number, per_page, request=None):
         search.capped = any(count >= CANDIDATES for count in per_kind.values())
     search.paginator = Paginator(rows, per_page)
     search.page = search.paginator.get_page(page_number)
-    search.results = load(list(search.page.object_list), terms_of(query))
+    search.results = load(list(search.page.object_list), terms_of(query), request)
     if search.paginator.count < SUGGEST_BELOW:
         search.suggestion = suggest(query)
     return search

@@ -593,7 +593,9 @@ def test_search_finds_the_accepted_submission_alone(client, canary_world):
         reverse("dialogue:search"), {"q": "border crossings", "type": "submission"}
     )
     assert response.status_code == 200
-    found = [result.record for result in response.context["search"].results]
+    found = [
+        result.kind.model.objects.get(pk=result.pk) for result in response.context["search"].results
+    ]
     assert [record.reference for record in found] == ["HLED-PUBL-IC01"]
     page = response.content.decode()
     assert "Faster <mark>border</mark> <mark>crossings</mark>" in page
