@@ -672,19 +672,10 @@ def held_publicly():
     )
 
 
-def suggest(query):
-    """A better spelling of `query` from the title words nearest its words, or None.
-
-    PostgreSQL only: one query, the few words of the vocabulary nearest each word of the
-    query (`SearchWord`, read nearest first from its GiST trigram index), each kept only
-    while a public record's title holds it.
-    """
-    if not postgresql():
-        return None
-    words = [word for word in dict.fromkeys(re.findall(r"\w+", query.lower())) if len(word) >= 3]
-    words = sorted(words, key=len, reverse=True)[:4]
-    if not words:
-        return None
+def nearest_public_words(words):
+    """The words of public titles nearest each of `words`, as one UNION of (word, distance)
+    rows: the few words of the vocabulary nearest each (`SearchWord`, read nearest first from
+    its GiST trigram index), each kept only while a public record's title holds it."""
     public = held_publicly()
     parts = []
     for word in words:
@@ -699,7 +690,48 @@ def suggest(query):
             .values_list("word", "distance_")[:NEAREST_WORDS]
         )
     first, *others = parts
-    nearest = first.union(*others, all=True) if others else first
+    return first.union(*others, all=True) if others else first
+
+
+# Stand-ins for the words of a query in the SQL of `nearest_public_words`, compiled once per
+# number of words (`compiled_suggestion`), as `compiled_union` does for the matches.
+WORD_SLOTS = tuple(f"hled-search-word-{n}-8d41" for n in range(4))
+
+
+@lru_cache(maxsize=64)
+def compiled_suggestion(count, language, zone):
+    """The SQL of `nearest_public_words()` for `count` words and its parameters: the words are
+    `WORD_SLOTS`, the time of publication `TIME_SLOT` (building and compiling it through the
+    ORM took longer than running it)."""
+    with publication_time(TIME_SLOT):
+        sql, params = nearest_public_words(WORD_SLOTS[:count]).query.sql_with_params()
+    assert TIME_SLOT in params and set(WORD_SLOTS[:count]) <= set(params), "the slots are in it"
+    return sql, tuple(params)
+
+
+def suggest(query):
+    """A better spelling of `query` from the title words nearest its words, or None.
+
+    PostgreSQL only: one query (`nearest_public_words`, its SQL compiled once per number of
+    words), then the closest of those words replaces each word of the query it is near.
+    """
+    if not postgresql():
+        return None
+    words = [word for word in dict.fromkeys(re.findall(r"\w+", query.lower())) if len(word) >= 3]
+    words = sorted(words, key=len, reverse=True)[:4]
+    if not words:
+        return None
+    compiled_sql, template = compiled_suggestion(
+        len(words), get_language(), timezone.get_current_timezone_name()
+    )
+    slots = dict(zip(WORD_SLOTS, words, strict=False))
+    now = timezone.now()
+    params = [now if value == TIME_SLOT else slots.get(value, value) for value in template]
+    with connection.cursor() as cursor:
+        cursor.execute(compiled_sql, params)
+        names = [column.name for column in cursor.description]
+        word_at, distance_at = names.index("word"), names.index("distance_")
+        nearest = [(row[word_at], row[distance_at]) for row in cursor.fetchall()]
     vocabulary = {}
     for word, _distance in nearest:
         vocabulary.setdefault(fold(word), word)

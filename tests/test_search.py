@@ -255,6 +255,20 @@ def test_did_you_mean_proposes_only_words_of_public_titles(client, world):
 
 
 @POSTGRESQL
+def test_did_you_mean_judges_publication_at_its_own_time(client, world):
+    """Its SQL is compiled once per number of words: each run has its own words and time."""
+    scheduled = AgreementFactory(title="Zanzibar corridor", scheduled=True)
+    MeetingFactory(title="Harbour modernisation")
+    assert search(client, q="zanzibat").context["search"].suggestion is None
+    with time_machine.travel(scheduled.publish_at + dt.timedelta(minutes=1), tick=False):
+        assert search(client, q="zanzibat").context["search"].suggestion == "zanzibar"
+        both = search(client, q="zanzibat harbor modernizacion").context["search"]
+        assert both.suggestion == "zanzibar harbour modernisation"
+    assert search(client, q="zanzibat").context["search"].suggestion is None
+    assert search(client, q="harbor").context["search"].suggestion == "harbour"
+
+
+@POSTGRESQL
 def test_search_reads_narrow_rows_kept_by_triggers(world):
     with connection.cursor() as cursor:
         cursor.execute(
