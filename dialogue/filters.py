@@ -7,6 +7,7 @@ from django import forms
 from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from modeltranslation.translator import NotRegistered, translator
@@ -185,14 +186,28 @@ class ChoicesPerGeneration:
                 if name in self.own_choices or field.widget.is_hidden:
                     continue
                 if isinstance(field, forms.ModelChoiceField):
-                    field.widget.choices = memo(
-                        self.request,
-                        (type(self).__name__, name),
-                        lambda field=field: [
-                            (str(value), str(label)) for value, label in field.choices
-                        ],
+                    field.widget.choices = GenerationChoices(
+                        self.request, (type(self).__name__, name), field
                     )
         return self._form
+
+
+class GenerationChoices(BaseChoiceIterator):
+    """What a drop-down of public records offers, read from `memo()` when the drop-down is
+    rendered (a form only validated, as the API's, reads nothing for it)."""
+
+    def __init__(self, request, name, field):
+        self.request, self.name, self.field = request, name, field
+        self.values = None
+
+    def __iter__(self):
+        if self.values is None:
+            self.values = memo(
+                self.request,
+                self.name,
+                lambda: [(str(value), str(label)) for value, label in self.field.choices],
+            )
+        return iter(self.values)
 
 
 class MeetingFilter(ChoicesPerGeneration, django_filters.FilterSet):
