@@ -295,8 +295,10 @@ def test_the_day_limit_holds_across_hours(client, pillar, settings):
         pillars=[pillar], publish_at=timezone.now() - dt.timedelta(days=30)
     )
     settings.CONSULTATIONS_RATE_PER_HOUR, settings.CONSULTATIONS_RATE_PER_DAY = 2, 3
-    # Three clock hours inside the consultation's window.
-    start = consultation.opens_at.replace(minute=0, second=0) + dt.timedelta(hours=24)
+    # Three clock hours of one day (the day limit counts UTC days) inside the consultation's
+    # window, whatever the time the test runs at.
+    day_after_opening = (consultation.opens_at + dt.timedelta(days=1)).astimezone(dt.UTC)
+    start = day_after_opening.replace(hour=1, minute=0, second=0, microsecond=0)
     stored = 0
     for hour in range(3):
         with time_machine.travel(start + dt.timedelta(hours=hour), tick=False):
