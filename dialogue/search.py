@@ -269,7 +269,7 @@ class SearchForm(forms.Form):
         if not slug:
             return None
         pillar = Pillar.objects.public().filter(slug=slug).first()
-        if pillar is None:  # unpublished since the choices were read
+        if pillar is None:  # deleted since the choices were read
             raise forms.ValidationError(
                 self.fields["pillar"].error_messages["invalid_choice"], params={"value": slug}
             )
@@ -565,37 +565,22 @@ def shown(kind, record):
         "",
     )
     title = str(getattr(record, kind.title_field))
+    # The record a result names as its context, and where the result links.
+    owner, url = None, None
     if isinstance(record, AgendaItem):
-        meeting = record.meeting
-        return Shown(
-            title,
-            meeting.get_absolute_url() + "#agenda-heading",
-            text,
-            str(meeting.title),
-            meeting.get_absolute_url(),
-        )
-    if isinstance(record, AgreementUpdate):
-        agreement = record.agreement
-        return Shown(
-            title,
-            agreement.get_absolute_url() + "#timeline-heading",
-            text,
-            str(agreement.title),
-            agreement.get_absolute_url(),
-        )
-    if isinstance(record, Document):
-        owner = record.meeting or record.agreement
-        return Shown(title, record.href, text, str(owner.title), owner.get_absolute_url())
-    if isinstance(record, Submission):
-        consultation = record.consultation
-        return Shown(
-            title,
-            record.get_absolute_url(),
-            text,
-            str(consultation.title),
-            consultation.get_absolute_url(),
-        )
-    return Shown(title, record.get_absolute_url(), text)
+        owner = record.meeting
+        url = owner.get_absolute_url() + "#agenda-heading"
+    elif isinstance(record, AgreementUpdate):
+        owner = record.agreement
+        url = owner.get_absolute_url() + "#timeline-heading"
+    elif isinstance(record, Document):
+        owner, url = record.meeting or record.agreement, record.href
+    elif isinstance(record, Submission):
+        owner = record.consultation
+    url = url or record.get_absolute_url()
+    if owner is None:
+        return Shown(title, url, text)
+    return Shown(title, url, text, str(owner.title), owner.get_absolute_url())
 
 
 def shown_records(wanted):
