@@ -251,6 +251,24 @@ def fragment_store(request):
     return store
 
 
+def _fragment_key(generation, name):
+    variant = repr((settings.PAGE_CACHE_RELEASE, get_language(), name))
+    digest = hashlib.md5(variant.encode(), usedforsecurity=False).hexdigest()
+    return FRAGMENT_KEY.format(generation=generation, digest=digest)
+
+
+def _keep(values, until):
+    """Store {key: value} until the next moment time alone changes a page (`fragment_store`)."""
+    timeout = settings.PAGE_CACHE_TIMEOUT
+    if until:
+        timeout = min(timeout, int(until - time.time()))
+    if timeout > 0:
+        try:
+            default_cache.set_many(values, timeout=timeout)
+        except Exception:
+            logger.exception("Could not store fragments in the cache")
+
+
 def cached_values(request, parts, compute):
     """The value of each part of a page, from the cache where this generation holds it.
 
@@ -266,14 +284,7 @@ def cached_values(request, parts, compute):
     if store is None:
         return list(compute([part for _, part in parts]))
     generation, until = store
-    language = get_language()
-
-    def key(name):
-        variant = repr((settings.PAGE_CACHE_RELEASE, language, name))
-        digest = hashlib.md5(variant.encode(), usedforsecurity=False).hexdigest()
-        return FRAGMENT_KEY.format(generation=generation, digest=digest)
-
-    keys = [key(name) for name, _ in parts]
+    keys = [_fragment_key(generation, name) for name, _ in parts]
     try:
         found = default_cache.get_many(keys)
     except Exception:
@@ -284,15 +295,25 @@ def cached_values(request, parts, compute):
     if missing:
         values = compute([parts[i][1] for i in missing])
         computed = {keys[i]: value for i, value in zip(missing, values, strict=True)}
-        timeout = settings.PAGE_CACHE_TIMEOUT
-        if until:
-            timeout = min(timeout, int(until - time.time()))
-        if timeout > 0:
-            try:
-                default_cache.set_many(computed, timeout=timeout)
-            except Exception:
-                logger.exception("Could not store fragments in the cache")
+        _keep(computed, until)
     return [found[cache_key] if cache_key in found else computed[cache_key] for cache_key in keys]
+
+
+def cached_value(request, name):
+    """(value, keep) for a value that is only known once a whole response is made (a page's
+    parts, `PagePartsMixin`): the value kept under `name` in this generation, or None, and
+    `keep(value)` to store one. Outside a fragment store (as `cached_values`): (None, None)."""
+    store = fragment_store(request)
+    if store is None:
+        return None, None
+    generation, until = store
+    key = _fragment_key(generation, name)
+    try:
+        value = default_cache.get(key)
+    except Exception:
+        logger.exception("Fragment cache unavailable; rendering without it")
+        return None, None
+    return value, lambda value: _keep({key: value}, until)
 
 
 def render_fragments(request, parts, render):

@@ -44,6 +44,47 @@ def split_by_side(rows):
     ]
 
 
+class PagePartsMixin:
+    """A page whose parts (`{% page_part %}` in templates/base.html: its title, head tags,
+    content and structured data) depend on its path alone, never on the query string: they
+    are kept in the fragment cache for the content generation and the path, and a new URL of
+    the same page (a tracking parameter, a crawler's variant) renders only the rest of the
+    layout, without reading the record. Anonymous public renders only (`cached_value`):
+    staff, previews and redirects render as ever, and a part is kept only from a page that
+    rendered whole with status 200.
+    """
+
+    PARTS = ("title", "description", "meta", "content", "scripts")
+    keeps_parts = True
+
+    def get(self, request, *args, **kwargs):
+        if not self.keeps_parts:
+            return super().get(request, *args, **kwargs)
+        name = ("page-parts", request.scheme, request.get_host(), request.path)
+        parts, keep = page_cache.cached_value(request, name)
+        if parts is not None:
+            return self.render_to_response({"view": self, "page_parts": parts})
+        if keep is None:
+            return super().get(request, *args, **kwargs)
+        self.page_parts_made = {}
+        response = super().get(request, *args, **kwargs)
+        if response.status_code == 200 and hasattr(response, "add_post_render_callback"):
+
+            def store(rendered):
+                if set(self.page_parts_made) == set(self.PARTS):
+                    keep(self.page_parts_made)
+
+            response.add_post_render_callback(store)
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        made = getattr(self, "page_parts_made", None)
+        if made is not None:
+            context["page_parts_made"] = made
+        return context
+
+
 class PreviewMixin:
     """Staff may open drafts and scheduled records (marked as a preview, never stored by a
     cache); visitors get 404. The old slug of a renamed record redirects to its address."""
@@ -96,7 +137,7 @@ class PaginatedFilterView(FilterView):
         return settings.PAGINATE_BY
 
 
-class HomeView(TemplateView):
+class HomeView(PagePartsMixin, TemplateView):
     """The home page: what HLED is, its pillars, figures, meetings and latest agreements."""
 
     template_name = "dialogue/home.html"
@@ -125,7 +166,7 @@ class MeetingListView(PaginatedFilterView):
         return Meeting.objects.public().with_counts().order_by("-start")
 
 
-class MeetingDetailView(PreviewMixin, DetailView):
+class MeetingDetailView(PagePartsMixin, PreviewMixin, DetailView):
     """A meeting: when and where, co-chairs, agenda, agreements, participants and documents."""
 
     model = Meeting
@@ -187,7 +228,7 @@ class AgreementListView(PaginatedFilterView):
         return Agreement.objects.public().with_lead_agencies().newest_first()
 
 
-class AgreementDetailView(PreviewMixin, DetailView):
+class AgreementDetailView(PagePartsMixin, PreviewMixin, DetailView):
     """An agreement: status, progress, dates, parties, timeline, origin and documents."""
 
     model = Agreement
@@ -212,7 +253,7 @@ class StakeholderListView(PaginatedFilterView):
         return Stakeholder.objects.public().order_by("name")
 
 
-class StakeholderDetailView(PreviewMixin, DetailView):
+class StakeholderDetailView(PagePartsMixin, PreviewMixin, DetailView):
     """A stakeholder, with the meetings it took part in and the agreements it is party to."""
 
     model = Stakeholder
@@ -260,7 +301,7 @@ class StakeholderDetailView(PreviewMixin, DetailView):
         )
 
 
-class PillarDetailView(DetailView):
+class PillarDetailView(PagePartsMixin, DetailView):
     """A pillar: its agenda items and agreements, with a breakdown of agreement statuses."""
 
     queryset = Pillar.objects.public()
@@ -323,7 +364,7 @@ class DataView(TemplateView):
         return context
 
 
-class PageDetailView(PreviewMixin, DetailView):
+class PageDetailView(PagePartsMixin, PreviewMixin, DetailView):
     """An editable content page."""
 
     model = Page
@@ -407,7 +448,7 @@ class ProgressView(PaginatedFilterView):
         return render_to_string("dialogue/_progress_figures.html", context)
 
 
-class FactSheetView(PreviewMixin, DetailView):
+class FactSheetView(PagePartsMixin, PreviewMixin, DetailView):
     """A meeting's fact sheet, to print: when and where, co-chairs, agenda, commitments
     announced with their status today, key figures."""
 
@@ -425,6 +466,8 @@ class FactSheetView(PreviewMixin, DetailView):
 
 class FactSheetPDFView(FactSheetView):
     """The fact sheet as a PDF, in the page's language."""
+
+    keeps_parts = False  # not an HTML page
 
     def render_to_response(self, context, **response_kwargs):
         url = self.request.build_absolute_uri(

@@ -338,3 +338,39 @@ def cards(context, records, template_name, as_name, **extra):
         for record in records
     ]
     return mark_safe("".join(render_fragments(request, parts, render)))
+
+
+class PagePartNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context):
+        stored = context.get("page_parts")
+        if stored is not None:
+            return mark_safe(stored[self.name])
+        html = self.nodelist.render(context)
+        made = context.get("page_parts_made")
+        if made is not None:
+            made[self.name] = str(html)
+        return html
+
+
+@register.tag
+def page_part(parser, token):
+    """`{% page_part "name" %}…{% endpage_part %}`: a part of the layout that shows what the
+    page's record shows (its title, its head tags, its content, its structured data), as
+    opposed to what depends on the URL (the language switcher, the alternate links).
+
+    A page whose view keeps its parts (`PagePartsMixin` in dialogue/views.py) renders them
+    once per content generation and path: `page_parts_made` collects them as they render, and
+    a later request for the same path under another URL (a tracking parameter, a crawler's
+    variant) gets them back as `page_parts`, rendering only the rest of the layout. On every
+    other page the tag just renders what it encloses.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError("page_part takes one quoted name")
+    nodelist = parser.parse(("endpage_part",))
+    parser.delete_first_token()
+    return PagePartNode(bits[1][1:-1], nodelist)
