@@ -219,8 +219,9 @@ def pick_urls(count):
     }
 
 
-def measure_in_process(urls):
-    """Queries per request (cold and warm) and the largest HTML, raw and gzipped."""
+def measure_in_process(urls, lists=False):
+    """Queries per request (cold and warm) and the largest HTML, raw and gzipped; `lists`:
+    the page type is a list, also timed with its parts missing and its cards kept."""
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client, override_settings
@@ -228,7 +229,7 @@ def measure_in_process(urls):
 
     client = Client()
     result = {"queries_cold": 0, "queries_warm": 0, "html_bytes": 0, "html_gzip_bytes": 0}
-    timings, miss_timings = [], []
+    timings, miss_timings, parts_timings = [], [], []
     for url in urls:
         with override_settings(PAGE_CACHE_ENABLED=False, FRAGMENT_CACHE_ENABLED=False):
             client.get(url)
@@ -258,6 +259,15 @@ def measure_in_process(urls):
                 started = time.perf_counter()
                 client.get(f"{url}{separator}bench-miss={n}")
                 miss_timings.append(time.perf_counter() - started)
+            if lists:
+                # A list whose parts are new but whose cards are kept: the same first page
+                # asked for under another spelling (page=1, page=01 …), as a new filter
+                # combination showing records other pages showed. Its queries all run.
+                for n in range(1, 6):
+                    started = time.perf_counter()
+                    response = client.get(f"{url}{separator}page={n * '0'}1")
+                    parts_timings.append(time.perf_counter() - started)
+                    assert response.status_code == 200, (url, response.status_code)
         result["queries_warm"] = max(result["queries_warm"], len(queries))
     cache.clear()
     # One request rendered in this process, on an otherwise idle core: the page's own cost,
@@ -265,6 +275,8 @@ def measure_in_process(urls):
     # cached at all (as right after a change); `miss_ms`: the page missed, its fragments not.
     result["render_ms"] = 1000 * statistics.median(timings)
     result["miss_ms"] = 1000 * statistics.median(miss_timings)
+    if parts_timings:
+        result["parts_miss_ms"] = 1000 * statistics.median(parts_timings)
     return result
 
 
@@ -470,17 +482,26 @@ def main():
         baseline = None
         print(
             "Cold in-process ms (median of 5 requests per URL): 'nothing cached' renders with no"
-            " cache at all; 'page miss' misses the page cache with the cards of other pages of"
-            " its type cached (a new URL in the current generation). x: multiples of /healthz."
+            " cache at all (as right after a change); 'page miss' is a new URL of a page this"
+            " generation rendered (a tracking parameter: its parts and cards are kept); on lists,"
+            " 'new parts' is a new URL of the same records (its queries run, its cards are"
+            " kept). x: multiples of /healthz, measured first in the same run."
         )
         for name, page_urls in urls.items():
-            row = measure_in_process(page_urls)
+            lists = "list" in name or "tracker" in name
+            row = measure_in_process(page_urls, lists=lists)
             if baseline is None:
                 baseline = row["render_ms"]
+            new_parts = ""
+            if "parts_miss_ms" in row:
+                new_parts = (
+                    f", new parts {row['parts_miss_ms']:.1f} ms"
+                    f" ({row['parts_miss_ms'] / baseline:.0f} x)"
+                )
             print(
                 f"{name}: {row['queries_cold']} queries, nothing cached {row['render_ms']:.1f} ms"
                 f" ({row['render_ms'] / baseline:.0f} x), page miss {row['miss_ms']:.1f} ms"
-                f" ({row['miss_ms'] / baseline:.0f} x), {len(page_urls)} URLs, "
+                f" ({row['miss_ms'] / baseline:.0f} x){new_parts}, {len(page_urls)} URLs, "
                 f"{row['html_gzip_bytes'] / 1024:.1f} KB gzipped",
                 flush=True,
             )
@@ -508,7 +529,10 @@ def main():
     }
     for name, page_urls in urls.items():
         print(f"Counting queries and HTML size: {name}")
-        results["pages"][name] = measure_in_process(page_urls) | {"urls": len(page_urls)}
+        lists = "list" in name or "tracker" in name
+        results["pages"][name] = measure_in_process(page_urls, lists=lists) | {
+            "urls": len(page_urls)
+        }
     baseline_name, baseline_urls = next(iter(urls.items()))
     for mode, page_cache in (("cold", False), ("warm", True)):
         server = Gunicorn(args, page_cache)

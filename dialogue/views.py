@@ -46,24 +46,38 @@ def split_by_side(rows):
 
 class PagePartsMixin:
     """A page whose parts (`{% page_part %}` in templates/base.html: its title, head tags,
-    content and structured data) depend on its path alone, never on the query string: they
-    are kept in the fragment cache for the content generation and the path, and a new URL of
-    the same page (a tracking parameter, a crawler's variant) renders only the rest of the
-    layout, without reading the record. Anonymous public renders only (`cached_value`):
-    staff, previews and redirects render as ever, and a part is kept only from a page that
-    rendered whole with status 200.
+    content and structured data) depend on its path and on the query parameters it names
+    (`parts_parameters`: a list's filters and page), never on any other: the view sees only
+    those (a tracking parameter or a crawler's own addition is dropped from ``request.GET``
+    before the page is made, so no link on it carries them on). The parts are kept in the
+    fragment cache for the content generation, the path and those parameters, and a new URL
+    of the same page renders only the rest of the layout, without reading the records.
+    Anonymous public renders only (`cached_value`): staff, previews and redirects render as
+    ever, and parts are kept only from a page that rendered whole with status 200.
     """
 
     PARTS = ("title", "description", "meta", "content", "scripts")
     keeps_parts = True
 
+    def parts_parameters(self):
+        """The query parameters the page reads: none on a record's page."""
+        return ()
+
     def get(self, request, *args, **kwargs):
+        names = set(self.parts_parameters())
+        if any(name not in names for name in request.GET):
+            request.GET = request.GET.copy()
+            for name in [name for name in request.GET if name not in names]:
+                del request.GET[name]
+            request.GET._mutable = False
         if not self.keeps_parts:
             return super().get(request, *args, **kwargs)
-        name = ("page-parts", request.scheme, request.get_host(), request.path)
+        query = sorted(request.GET.lists())
+        name = ("page-parts", request.scheme, request.get_host(), request.path, query)
         parts, keep = page_cache.cached_value(request, name)
         if parts is not None:
-            return self.render_to_response({"view": self, "page_parts": parts})
+            context = {"view": self, "page_parts": parts}
+            return self.response_class(request, [self.template_name], context)
         if keep is None:
             return super().get(request, *args, **kwargs)
         self.page_parts_made = {}
@@ -128,10 +142,14 @@ class NarrowPaginator(Paginator):
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
-class PaginatedFilterView(FilterView):
-    """A filtered, paginated list; invalid filters show errors and an empty list."""
+class PaginatedFilterView(PagePartsMixin, FilterView):
+    """A filtered, paginated list; invalid filters show errors and an empty list. It reads
+    its filters and its page from the query, nothing else (`PagePartsMixin`)."""
 
     strict = True
+
+    def parts_parameters(self):
+        return (*self.filterset_class.base_filters, self.page_kwarg)
 
     def get_paginate_by(self, queryset):
         return settings.PAGINATE_BY

@@ -3,6 +3,8 @@ page or of the home page (a tracking parameter, a crawler's variant) renders onl
 around the parts the first render left, and never parts from before a change, from a staff
 render, from a redirect or from an error."""
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -139,3 +141,44 @@ def test_the_pdf_fact_sheet_is_never_served_as_html(client):
     for query in ("a=1", "a=2"):
         response = client.get(f"{pdf}?{query}")
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def main(page):
+    """The page's content (the header's language links keep each URL's own query)."""
+    return page.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+
+
+def test_a_list_keeps_its_parts_per_filters_and_page(client, settings, django_assert_num_queries):
+    settings.PAGINATE_BY = 2
+    for year in (2019, 2019, 2019, 2020):
+        MeetingFactory(title=f"Meeting of {year}", start=dt.datetime(year, 5, 1, 15, tzinfo=dt.UTC))
+    path = reverse("dialogue:meeting-list")
+    first = html(client.get(f"{path}?year=2019&utm_source=a"))
+    assert first.count("Meeting of 2019") == 2 and "Meeting of 2020" not in first
+    with django_assert_num_queries(0):
+        again = client.get(f"{path}?year=2019&utm_source=b")
+    assert again["X-Page-Cache"] == "miss" and main(html(again)) == main(first)
+    # Other filters, another page: parts of their own.
+    other_year = html(client.get(f"{path}?year=2020&utm_source=b"))
+    assert "Meeting of 2020" in other_year and "Meeting of 2019" not in other_year
+    second_page = html(client.get(f"{path}?year=2019&page=2&utm_source=b"))
+    assert second_page.count("Meeting of 2019") == 1
+
+
+def test_a_list_drops_parameters_that_are_no_filter_from_its_links(client, settings):
+    settings.PAGINATE_BY = 1
+    MeetingFactory(start=dt.datetime(2019, 5, 1, 15, tzinfo=dt.UTC))
+    MeetingFactory(start=dt.datetime(2019, 6, 1, 15, tzinfo=dt.UTC))
+    page = html(client.get(f"{reverse('dialogue:meeting-list')}?year=2019&utm_source=mail"))
+    assert 'href="?year=2019&amp;page=2"' in page  # the next page keeps the filter alone
+    assert "feed.rss?year=2019" in main(page) and "utm_source" not in main(page)
+    head = page.split("</head>", 1)[0]
+    assert 'feed.rss?year=2019"' in head and "feed.rss?year=2019&amp;utm" not in head
+
+
+def test_the_tracker_keeps_its_parts_per_filters(client):
+    AgreementFactory(title="Air transport")
+    path = reverse("dialogue:progress")
+    first = main(html(client.get(f"{path}?status=implementing&a=1")))
+    assert main(html(client.get(f"{path}?status=implementing&a=2"))) == first
+    assert "Air transport" in html(client.get(f"{path}?a=3"))
