@@ -407,11 +407,6 @@ class ProgressView(PaginatedFilterView):
         context = super().get_context_data(**kwargs)
         valid = self.filterset.is_bound is False or self.filterset.is_valid()
         agreements = self.filterset.qs if valid else self.get_queryset().none()
-        figures = list(KeyFigure.objects.public().with_public_parts())
-        for figure in figures:
-            series = [{"year": v.year, "value": float(v.value)} for v in figure.values.all()]
-            figure.series = list(figure.values.all())
-            figure.chart = charts.sparkline(series, value="value") if len(series) > 1 else None
         context.update(
             figures=(
                 page_cache.fragment(
@@ -423,9 +418,20 @@ class ProgressView(PaginatedFilterView):
                 if valid
                 else self.render_figures(agreements)
             ),
-            key_figures=figures,
+            key_figures=page_cache.fragment(
+                self.request, "tracker-key-figures", (), self.render_key_figures
+            ),
         )
         return context
+
+    def render_key_figures(self):
+        """The key figures by year, with their charts, as HTML (the same for every filter)."""
+        figures = list(KeyFigure.objects.public().with_public_parts())
+        for figure in figures:
+            series = [{"year": v.year, "value": float(v.value)} for v in figure.values.all()]
+            figure.series = list(figure.values.all())
+            figure.chart = charts.sparkline(series, value="value") if len(series) > 1 else None
+        return render_to_string("dialogue/_key_figures_by_year.html", {"key_figures": figures})
 
     def chosen_filters(self):
         """The filters as chosen (records by their slug): the figures do not depend on the

@@ -142,3 +142,25 @@ def test_list_filters_offer_the_generations_choices_without_reading_them_again(
     assert len(second.captured_queries) <= len(first.captured_queries) - 4
     PillarFactory(number=2, name="Workforce", slug="workforce")
     assert 'value="workforce"' in html(client.get(f"{path}?a=3"))
+
+
+def test_the_trackers_rows_and_key_figures_are_kept_per_generation(client):
+    from dialogue.models import KeyFigure
+    from tests.factories import KeyFigureFactory, KeyFigureValueFactory
+
+    agreement = AgreementFactory(title="Original title")
+    figure = KeyFigureFactory(label="Bilateral trade")
+    KeyFigureValueFactory(figure=figure, year=2015)
+    path = reverse("dialogue:progress")
+    page = html(client.get(f"{path}?status="))
+    assert "Original title" in page and "Bilateral trade" in page
+    # Changed behind the cache's back: another filter combination (a new set of rows, so no
+    # page parts to reuse) still shows the row and the figures as rendered.
+    Agreement.objects.filter(pk=agreement.pk).update(title="Changed quietly")
+    KeyFigure.objects.filter(pk=figure.pk).update(label="Relabelled quietly")
+    page = html(client.get(f"{path}?side="))
+    assert "Original title" in page and "Bilateral trade" in page
+    agreement.title = "Renamed"
+    agreement.save()  # a new generation: both renewed
+    page = html(client.get(f"{path}?pillar="))
+    assert "Renamed" in page and "Relabelled quietly" in page
