@@ -354,21 +354,27 @@ class ProgressFilter(ChoicesPerGeneration, django_filters.FilterSet):
     """Filters of the commitment tracker."""
 
     pillar = django_filters.ModelChoiceFilter(
-        to_field_name="slug", queryset=Pillar.objects.public(), label=_("Pillar")
+        to_field_name="slug",
+        queryset=Pillar.objects.public(),
+        label=_("Pillar"),
+        empty_label=_("Any pillar"),
     )
     sector = RelatedFilter(
         field_name="sectors",
         to_field_name="slug",
         queryset=Sector.objects.public(),
         label=_("Sector"),
+        empty_label=_("Any sector"),
     )
     # Any public meeting is accepted (meeting pages link here); the drop-down offers the
     # annual meetings, which are few.
     meeting = MeetingRelatedFilter(
         to_field_name="slug", queryset=public_meetings, label=_("Meeting")
     )
-    side = TrackedSideFilter(choices=TrackSide.choices, label=_("Side"))
-    status = TrackerStatusFilter(choices=AgreementStatus.choices, label=_("Status"))
+    side = TrackedSideFilter(choices=TrackSide.choices, label=_("Side"), empty_label=_("Any side"))
+    status = TrackerStatusFilter(
+        choices=AgreementStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
     own_choices = ("meeting",)
 
     class Meta:

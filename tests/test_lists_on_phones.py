@@ -12,7 +12,7 @@ from tests.factories import AgreementFactory, MeetingFactory, StakeholderFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("name", ["meeting-list", "agreement-list", "stakeholder-list"])
+@pytest.mark.parametrize("name", ["meeting-list", "agreement-list", "stakeholder-list", "progress"])
 def test_filters_fold_behind_a_filter_control(client, name):
     MeetingFactory()
     AgreementFactory()
