@@ -146,6 +146,14 @@ def test_publication_filter_tells_draft_scheduled_and_live_apart(admin_client, f
         assert results(admin_client.get(url, {"publication": value})) == [record], value
 
 
+@pytest.mark.parametrize("model", REGISTERED, ids=model_id)
+def test_each_changelist_offers_its_filters_once(admin_client, model):
+    FACTORIES[model]()
+    changelist = admin_client.get(changelist_url(model))
+    titles = [str(spec.title) for spec in changelist.context["cl"].filter_specs]
+    assert len(titles) == len(set(titles)), titles
+
+
 def test_meeting_changelist_filters(admin_client):
     pillar = PillarFactory()
     washington = MeetingFactory(

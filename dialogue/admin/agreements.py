@@ -79,7 +79,6 @@ class AgreementAdmin(SpreadsheetAdmin, PublishableAdmin):
     list_filter = [
         PublicationFilter,
         MissingSpanishFilter,
-        "publication_status",
         CurrentStatusFilter,
         "kind",
         "pillar",

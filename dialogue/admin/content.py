@@ -34,7 +34,7 @@ class AgreementDocumentInline(MeetingDocumentInline):
 class KeyFigureAdmin(PublishableAdmin):
     list_display = ["label", "qualifier", "value", "unit", "year", "source", "order", "publication"]
     list_editable = ["order"]
-    list_filter = [PublicationFilter, MissingSpanishFilter, "publication_status", "unit", "year"]
+    list_filter = [PublicationFilter, MissingSpanishFilter, "unit", "year"]
     search_fields = search_both("label", "source")
     prepopulated_fields = {"slug": ["label"]}
     fieldsets = [
@@ -60,7 +60,7 @@ class KeyFigureAdmin(PublishableAdmin):
 @admin.register(Page)
 class PageAdmin(PublishableAdmin):
     list_display = ["title", "slug", "menu_order", "publication", "updated_at"]
-    list_filter = [PublicationFilter, MissingSpanishFilter, "publication_status"]
+    list_filter = [PublicationFilter, MissingSpanishFilter]
     search_fields = [*search_both("title", "summary"), "slug"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [

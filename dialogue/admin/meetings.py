@@ -130,7 +130,6 @@ class MeetingAdmin(PublishableAdmin):
     list_filter = [
         PublicationFilter,
         MissingSpanishFilter,
-        "publication_status",
         "status",
         "kind",
         "host_country",

@@ -13,7 +13,7 @@ class StakeholderAdmin(SpreadsheetAdmin, PublishableAdmin):
     resource_classes = [StakeholderResource]
     list_display = ["name", "acronym", "kind", "country", "parent", "position", "publication"]
     list_select_related = ["parent"]
-    list_filter = [PublicationFilter, MissingSpanishFilter, "publication_status", "kind", "country"]
+    list_filter = [PublicationFilter, MissingSpanishFilter, "kind", "country"]
     search_fields = [*search_both("name", "position"), "acronym", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
