@@ -28,9 +28,11 @@ fresh = itertools.count()
 
 
 def uncached(language="en"):
-    """A public page (it reads meetings) under a URL nobody asked for yet: never a cache hit."""
+    """A public page (it reads meetings) under a URL nobody asked for yet: never a cache hit,
+    nor parts kept for it (its first page under a spelling of its own, page=01, page=001 …;
+    a parameter that is no filter would be dropped and find the parts of the plain URL)."""
     path = "meetings/" if language == "en" else "reuniones/"
-    return f"/{language}/{path}?fault={next(fresh)}"
+    return f"/{language}/{path}?page={'0' * (next(fresh) + 1)}1"
 
 
 def start(service):
