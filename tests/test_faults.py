@@ -154,6 +154,10 @@ def test_database_down_serves_cached_pages_then_503_and_recovers(site, postgres)
         cached = site.get("/en/")
         assert cached.status == 200
         assert cached.headers["X-Page-Cache"] == "hit"
+        # A new URL of the same page (a tracking parameter): its parts are kept, so it is
+        # rendered around them without the database.
+        shared = site.get("/en/?utm_source=mail")
+        assert shared.status == 200 and shared.headers["X-Page-Cache"] == "miss"
         assert_friendly_503(site.get(uncached("en")), ENGLISH_TITLE)
         assert_friendly_503(site.get(uncached("es")), SPANISH_TITLE)
         api = site.get("/api/v1/meetings/")
