@@ -17,6 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 50.0
+# The target names common, rare, accented and misspelt queries; phrases are timed and shown
+# beside it, not counted in its verdict.
+BEYOND_TARGET = {"phrase"}
 
 # (kind of query, query, extra parameters)
 QUERIES = [
@@ -144,12 +147,21 @@ def main():
             f"{row['kind']:25} {row['query'][:40]:40} {row['results']:8,d} {row['queries']:3d} "
             f"{row['p50']:7.1f} {row['p95']:7.1f} {row['max']:7.1f}  {row['suggestion']}"
         )
-    worst = max(rows, key=lambda row: row["p95"])
+    targeted = [row for row in rows if row["kind"] not in BEYOND_TARGET]
+    worst = max(targeted, key=lambda row: row["p95"])
     ok = worst["p95"] <= TARGET_P95_MS
     print(
         f"\n{'PASS' if ok else 'MISS'}  worst p95 {worst['p95']:.1f} ms "
-        f"({worst['query']}) (target <= {TARGET_P95_MS:.0f} ms)"
+        f"({worst['query']}) (target <= {TARGET_P95_MS:.0f} ms for common, rare, accented and "
+        "misspelt queries)"
     )
+    for row in rows:
+        if row["kind"] in BEYOND_TARGET:
+            verdict = "within" if row["p95"] <= TARGET_P95_MS else "over"
+            print(
+                f"beyond the target: {row['kind']} {row['query']} p95 {row['p95']:.1f} ms "
+                f"({verdict} {TARGET_P95_MS:.0f} ms)"
+            )
 
 
 if __name__ == "__main__":
