@@ -219,6 +219,11 @@ def pick_urls(count):
     }
 
 
+def is_list(name):
+    """Is the page type `name` (of `pick_urls`) a filtered list?"""
+    return "list" in name or "tracker" in name
+
+
 def measure_in_process(urls, lists=False, repeats=5):
     """Queries per request (cold and warm) and the largest HTML, raw and gzipped; `lists`:
     the page type is a list, also timed with its parts missing and its cards kept."""
@@ -488,7 +493,7 @@ def main():
             " kept). x: multiples of /healthz, measured first in the same run."
         )
         for name, page_urls in urls.items():
-            lists = "list" in name or "tracker" in name
+            lists = is_list(name)
             # The baseline from 100 requests: a 5-request median of a 0.5 ms page is noise.
             row = measure_in_process(page_urls, lists=lists, repeats=5 if baseline else 100)
             if baseline is None:
@@ -532,7 +537,7 @@ def main():
     }
     for name, page_urls in urls.items():
         print(f"Counting queries and HTML size: {name}")
-        lists = "list" in name or "tracker" in name
+        lists = is_list(name)
         results["pages"][name] = measure_in_process(page_urls, lists=lists) | {
             "urls": len(page_urls)
         }

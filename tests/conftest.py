@@ -119,6 +119,19 @@ def page_cache_off(settings):
     settings.FRAGMENT_CACHE_ENABLED = False
 
 
+@pytest.fixture
+def fragment_cache_on(settings):
+    """The page and fragment caches on, as in production, from an empty cache (and left
+    empty): for the tests of what they keep (tests/test_fragments.py, test_page_parts.py)."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_ENABLED = True
+    settings.FRAGMENT_CACHE_ENABLED = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def render_limit_off(settings):
     """Tests make many requests from one address; tests/test_render_limit.py turns the

@@ -3,7 +3,6 @@ filter combination, the next page) reuses the cards other renders left, and neve
 before a change, nor for staff, nor one showing what the page itself could not."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from dialogue.models import Agreement, Meeting
@@ -11,16 +10,7 @@ from tests.factories import AgreementFactory, MeetingFactory, PageFactory, Pilla
 
 from .conftest import html
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_ENABLED = True
-    settings.FRAGMENT_CACHE_ENABLED = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fragment_cache_on")]
 
 
 def meetings_url(query):
